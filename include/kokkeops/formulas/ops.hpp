@@ -1,0 +1,345 @@
+// Element-wise operations (with scalar broadcast), integer powers, and vector reductions
+// within a formula (Sum, Scalprod, SqNorm2, Norm2, SqDist).
+#pragma once
+
+#include <kokkeops/formulas/core.hpp>
+
+namespace kokkeops::formulas {
+
+namespace detail {
+
+// Printing precedence: a child is parenthesised when it binds more loosely than its parent needs.
+inline constexpr int kPrecAdd = 1, kPrecMul = 2, kPrecUnary = 3, kPrecAtom = 4;
+
+// Nodes without a `prec` member print as atoms (function-call syntax).
+template <class F, class = void>
+struct precedence_of : std::integral_constant<int, kPrecAtom> {};
+template <class F>
+struct precedence_of<F, std::void_t<decltype(F::prec)>> : std::integral_constant<int, F::prec> {};
+
+template <class F>
+constexpr int precedence() {
+  return precedence_of<F>::value;
+}
+
+template <class F>
+std::string wrap(const F& f, int needed) {
+  return precedence<F>() < needed ? "(" + f.str() + ")" : f.str();
+}
+
+constexpr int max_dim(int a, int b) { return a > b ? a : b; }
+
+}  // namespace detail
+
+
+// ---------------------------------------------------------------- element-wise unary
+
+namespace op {
+// Each op: a KeOps name and an element-wise application through the context's math policy M.
+struct Minus {
+  static constexpr const char* name = "-";
+  template <class M, class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T apply(T x) { return -x; }
+};
+struct Exp {
+  static constexpr const char* name = "Exp";
+  template <class M, class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T apply(T x) { return M::exp(x); }
+};
+struct Log {
+  static constexpr const char* name = "Log";
+  template <class M, class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T apply(T x) { return M::log(x); }
+};
+struct Sqrt {
+  static constexpr const char* name = "Sqrt";
+  template <class M, class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T apply(T x) { return M::sqrt(x); }
+};
+struct Rsqrt {  // KeOps convention: Rsqrt(0) = 0
+  static constexpr const char* name = "Rsqrt";
+  template <class M, class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T apply(T x) {
+    const T r = M::rsqrt(x);
+    return x == T(0) ? T(0) : r;
+  }
+};
+struct Inv {
+  static constexpr const char* name = "Inv";
+  template <class M, class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T apply(T x) { return T(1) / x; }
+};
+struct Square {
+  static constexpr const char* name = "Square";
+  template <class M, class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T apply(T x) { return x * x; }
+};
+struct Abs {
+  static constexpr const char* name = "Abs";
+  template <class M, class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T apply(T x) { return x < T(0) ? -x : x; }
+};
+}  // namespace op
+
+template <class Op, class F>
+struct Unary : FormulaBase {
+  F f;
+  static constexpr int dim = F::dim;
+  static constexpr void collect(detail::SlotTable& t) { F::collect(t); }
+
+  template <class T, class Ctx>
+  KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
+    f.eval(out, ctx);
+    static_for<dim>([&](auto k) { out[k] = Op::template apply<typename Ctx::math>(out[k]); });
+  }
+  std::string str() const {
+    if constexpr (std::is_same_v<Op, op::Minus>) return "-" + detail::wrap(f, detail::kPrecAtom);
+    else return std::string(Op::name) + "(" + f.str() + ")";
+  }
+  static constexpr int prec = std::is_same_v<Op, op::Minus> ? detail::kPrecUnary : detail::kPrecAtom;
+};
+
+#define KOKKEOPS_UNARY_FUNCTION(Name)                            \
+  template <class F, enable_if_formula_t<F> = 0>                 \
+  Unary<op::Name, F> Name(const F& f) {   \
+    return {{}, f};                                              \
+  }
+KOKKEOPS_UNARY_FUNCTION(Exp)
+KOKKEOPS_UNARY_FUNCTION(Log)
+KOKKEOPS_UNARY_FUNCTION(Sqrt)
+KOKKEOPS_UNARY_FUNCTION(Rsqrt)
+KOKKEOPS_UNARY_FUNCTION(Inv)
+KOKKEOPS_UNARY_FUNCTION(Square)
+KOKKEOPS_UNARY_FUNCTION(Abs)
+#undef KOKKEOPS_UNARY_FUNCTION
+
+template <class F, enable_if_formula_t<F> = 0>
+Unary<op::Minus, F> operator-(const F& f) {
+  return {{}, f};
+}
+
+// ---------------------------------------------------------------- element-wise binary
+
+namespace op {
+struct Add {
+  static constexpr const char* name = "+";
+  static constexpr int prec = detail::kPrecAdd;
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T apply(T a, T b) { return a + b; }
+};
+struct Sub {
+  static constexpr const char* name = "-";
+  static constexpr int prec = detail::kPrecAdd;
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T apply(T a, T b) { return a - b; }
+};
+struct Mul {
+  static constexpr const char* name = "*";
+  static constexpr int prec = detail::kPrecMul;
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T apply(T a, T b) { return a * b; }
+};
+struct Div {
+  static constexpr const char* name = "/";
+  static constexpr int prec = detail::kPrecMul;
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T apply(T a, T b) { return a / b; }
+};
+}  // namespace op
+
+template <class Op, class A, class B>
+struct Binary : FormulaBase {
+  static_assert(A::dim == B::dim || A::dim == 1 || B::dim == 1,
+                "kokkeops: element-wise operation on incompatible dimensions: both operands must have the "
+                "same dimension, or one of them dimension 1 (scalar broadcast)");
+  static_assert(detail::slots_consistent<A, B>(),
+                "kokkeops: one argument slot is used with two different dimensions or categories "
+                "(e.g. Vi<0,3> and Vi<0,2>, or Vi<0,3> and Vj<0,3>)");
+  A a;
+  B b;
+  static constexpr int dim = detail::max_dim(A::dim, B::dim);
+  static constexpr int prec = Op::prec;
+  static constexpr void collect(detail::SlotTable& t) {
+    A::collect(t);
+    B::collect(t);
+  }
+
+  template <class T, class Ctx>
+  KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
+    T va[A::dim], vb[B::dim];
+    a.eval(va, ctx);
+    b.eval(vb, ctx);
+    static_for<dim>([&](auto k) { out[k] = Op::apply(va[A::dim == 1 ? 0 : int(k)], vb[B::dim == 1 ? 0 : int(k)]); });
+  }
+  std::string str() const {
+    // Left-associative: the right operand of - and / needs parentheses at equal precedence.
+    const bool strict = std::is_same_v<Op, op::Sub> || std::is_same_v<Op, op::Div>;
+    return detail::wrap(a, Op::prec) + Op::name + detail::wrap(b, strict ? Op::prec + 1 : Op::prec);
+  }
+};
+
+namespace detail {
+template <class X>
+auto as_formula(const X& x) {
+  if constexpr (is_formula_v<X>) return x;
+  else return constant(static_cast<double>(x));
+}
+template <class A, class B>
+inline constexpr bool binary_operands_v =
+    (is_formula_v<A> && is_formula_v<B>) || (is_formula_v<A> && std::is_arithmetic_v<B>) ||
+    (std::is_arithmetic_v<A> && is_formula_v<B>);
+}  // namespace detail
+
+#define KOKKEOPS_BINARY_OPERATOR(sym, Op)                                                          \
+  template <class A, class B, std::enable_if_t<detail::binary_operands_v<A, B>, int> = 0>          \
+  auto operator sym(const A& a, const B& b) {                               \
+    using FA = decltype(detail::as_formula(a));                                                    \
+    using FB = decltype(detail::as_formula(b));                                                    \
+    return Binary<op::Op, FA, FB>{{}, detail::as_formula(a), detail::as_formula(b)};               \
+  }
+KOKKEOPS_BINARY_OPERATOR(+, Add)
+KOKKEOPS_BINARY_OPERATOR(-, Sub)
+KOKKEOPS_BINARY_OPERATOR(*, Mul)
+KOKKEOPS_BINARY_OPERATOR(/, Div)
+#undef KOKKEOPS_BINARY_OPERATOR
+
+// ---------------------------------------------------------------- integer powers
+
+/// Pow(f, n) with n fixed at compile time: Pow<3>(f). Negative n gives 1/f^|n|.
+template <int N, class F>
+struct PowN : FormulaBase {
+  F f;
+  static constexpr int dim = F::dim;
+  static constexpr void collect(detail::SlotTable& t) { F::collect(t); }
+  template <class T, class Ctx>
+  KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
+    T v[dim];
+    f.eval(v, ctx);
+    constexpr int m = N < 0 ? -N : N;
+    static_for<dim>([&](auto k) {
+      T r = T(1);
+      static_for<m>([&](auto) { r *= v[k]; });
+      out[k] = N < 0 ? T(1) / r : r;
+    });
+  }
+  std::string str() const { return "Pow(" + f.str() + "," + std::to_string(N) + ")"; }
+};
+
+/// Pow(f, n) with a runtime integer n (KeOps `Pow(f, m)`); negative n gives 1/f^|n|.
+template <class F>
+struct PowInt : FormulaBase {
+  F f;
+  int n = 1;
+  static constexpr int dim = F::dim;
+  static constexpr void collect(detail::SlotTable& t) { F::collect(t); }
+  template <class T, class Ctx>
+  KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
+    T v[dim];
+    f.eval(v, ctx);
+    const int m = n < 0 ? -n : n;
+    static_for<dim>([&](auto k) {
+      T r = T(1);
+      for (int e = 0; e < m; ++e) r *= v[k];
+      out[k] = n < 0 ? T(1) / r : r;
+    });
+  }
+  std::string str() const { return "Pow(" + f.str() + "," + std::to_string(n) + ")"; }
+};
+
+template <int N, class F, enable_if_formula_t<F> = 0>
+PowN<N, F> Pow(const F& f) {
+  return {{}, f};
+}
+template <class F, enable_if_formula_t<F> = 0>
+PowInt<F> Pow(const F& f, int n) {
+  return {{}, f, n};
+}
+
+// ---------------------------------------------------------------- vector → scalar
+
+/// Sum of the components of f (KeOps `Sum(f)`), dimension 1. Not the Sum *reduction*: that is kokkeops::Sum.
+template <class F>
+struct SumV : FormulaBase {
+  F f;
+  static constexpr int dim = 1;
+  static constexpr void collect(detail::SlotTable& t) { F::collect(t); }
+  template <class T, class Ctx>
+  KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
+    T v[F::dim];
+    f.eval(v, ctx);
+    T s = v[0];
+    static_for<F::dim - 1>([&](auto k) { s += v[k + 1]; });
+    out[0] = s;
+  }
+  std::string str() const { return "Sum(" + f.str() + ")"; }
+};
+
+template <class F, enable_if_formula_t<F> = 0>
+SumV<F> Sum(const F& f) {
+  return {{}, f};
+}
+
+/// Scalar product (KeOps `(f|g)`), dimension 1; both operands must have the same dimension.
+template <class A, class B>
+struct Scalprod : FormulaBase {
+  static_assert(A::dim == B::dim, "kokkeops: Scalprod (f|g) needs two operands of the same dimension");
+  static_assert(detail::slots_consistent<A, B>(),
+                "kokkeops: one argument slot is used with two different dimensions or categories "
+                "(e.g. Vi<0,3> and Vi<0,2>, or Vi<0,3> and Vj<0,3>)");
+  A a;
+  B b;
+  static constexpr int dim = 1;
+  static constexpr void collect(detail::SlotTable& t) {
+    A::collect(t);
+    B::collect(t);
+  }
+  template <class T, class Ctx>
+  KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
+    T va[A::dim], vb[B::dim];
+    a.eval(va, ctx);
+    b.eval(vb, ctx);
+    T s = va[0] * vb[0];
+    static_for<A::dim - 1>([&](auto k) { s += va[k + 1] * vb[k + 1]; });
+    out[0] = s;
+  }
+  std::string str() const { return "(" + a.str() + "|" + b.str() + ")"; }
+};
+
+template <class A, class B, std::enable_if_t<is_formula_v<A> && is_formula_v<B>, int> = 0>
+Scalprod<A, B> operator|(const A& a, const B& b) {
+  return {{}, a, b};
+}
+
+/// Squared Euclidean norm (KeOps `SqNorm2(f)`), dimension 1.
+template <class F>
+struct SqNorm2Node : FormulaBase {
+  F f;
+  static constexpr int dim = 1;
+  static constexpr void collect(detail::SlotTable& t) { F::collect(t); }
+  template <class T, class Ctx>
+  KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
+    T v[F::dim];
+    f.eval(v, ctx);
+    T s = v[0] * v[0];
+    static_for<F::dim - 1>([&](auto k) { s += v[k + 1] * v[k + 1]; });
+    out[0] = s;
+  }
+  std::string str() const { return "SqNorm2(" + f.str() + ")"; }
+};
+
+template <class F, enable_if_formula_t<F> = 0>
+SqNorm2Node<F> SqNorm2(const F& f) {
+  return {{}, f};
+}
+/// Euclidean norm: Sqrt(SqNorm2(f)).
+template <class F, enable_if_formula_t<F> = 0>
+auto Norm2(const F& f) {
+  return Sqrt(SqNorm2(f));
+}
+/// Squared distance: SqNorm2(f - g).
+template <class A, class B, std::enable_if_t<is_formula_v<A> && is_formula_v<B>, int> = 0>
+auto SqDist(const A& a, const B& b) {
+  return SqNorm2(a - b);
+}
+
+}  // namespace kokkeops::formulas

@@ -1,0 +1,52 @@
+// Backend traits: everything the engine tunes per execution space. The specialisations live in
+// backends/<backend>/ and are compiled in only when Kokkos has that backend.
+#pragma once
+
+#include <kokkeops/impl/math.hpp>
+
+namespace kokkeops::impl {
+
+/// Fallback for execution spaces without their own traits (Threads, SYCL, HPX, ...): correct, not tuned.
+template <class Exec, class T>
+struct BackendTraits {
+  using math = GenericMath;
+  static constexpr int lanes = 1;            // reduced-axis entries per SIMD chunk (CPU vector width)
+  static constexpr int rows = 1;             // output rows per thread, held in registers
+  static constexpr bool stage_tiles = false; // stage reduced-variable tiles in level-0 scratch
+  static int team_size() { return 1; }       // threads per team
+  static int tile(int team_size) { return team_size; }
+};
+
+/// Traits shared by the CPU backends (Serial, OpenMP): team size 1, R rows per team, the loop over
+/// the reduced index vectorised W lanes wide over a structure-of-arrays copy of the reduced variables.
+template <class T>
+struct HostTraits {
+  using math = CpuMath;
+#if defined(__AVX512F__)
+  static constexpr int vector_bytes = 64;
+#elif defined(__AVX__)
+  static constexpr int vector_bytes = 32;
+#else
+  static constexpr int vector_bytes = 16;
+#endif
+  static constexpr int lanes = vector_bytes / static_cast<int>(sizeof(T)) > 0 ? vector_bytes / static_cast<int>(sizeof(T)) : 1;
+  static constexpr int rows = 8;
+  static constexpr bool stage_tiles = false;
+  static int team_size() { return 1; }
+  static int tile(int) { return 1 << 30; }
+};
+
+}  // namespace kokkeops::impl
+
+#if defined(KOKKOS_ENABLE_SERIAL)
+#include <kokkeops/backend/serial.hpp>
+#endif
+#if defined(KOKKOS_ENABLE_OPENMP)
+#include <kokkeops/backend/openmp.hpp>
+#endif
+#if defined(KOKKOS_ENABLE_CUDA)
+#include <kokkeops/backend/cuda.hpp>
+#endif
+#if defined(KOKKOS_ENABLE_HIP)
+#include <kokkeops/backend/hip.hpp>
+#endif

@@ -1,0 +1,212 @@
+// The tiled map-reduce engine: one functor for every backend and every axis.
+//
+// A team owns rows_per_team = team_size * R output rows; each thread holds its R rows' variables and
+// accumulators in registers. The reduced variables are read from a structure-of-arrays copy made
+// once per call; on GPUs each tile of it is staged in level-0 scratch (shared memory) before the team
+// sweeps it. On CPUs (team size 1) the sweep is vectorised W lanes wide over the reduced index.
+#pragma once
+
+#include <kokkeops/formulas/core.hpp>
+#include <kokkeops/impl/backend_traits.hpp>
+
+#include <cstddef>
+
+// `omp simd` on the host passes only (the library's targets add -fopenmp-simd on GCC/Clang).
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__) || !(defined(__GNUC__) || defined(__clang__))
+#define KOKKEOPS_PRAGMA_SIMD
+#else
+#define KOKKEOPS_PRAGMA_SIMD _Pragma("omp simd")
+#endif
+
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__) || !(defined(__GNUC__) || defined(__clang__))
+#define KOKKEOPS_HOST_NOINLINE
+#else
+#define KOKKEOPS_HOST_NOINLINE __attribute__((noinline))
+#endif
+
+namespace kokkeops::impl {
+
+/// Compile-time storage layout of a formula's variables: where each slot lives in the packed
+/// storage of its category.
+template <class F>
+struct Layout {
+  static constexpr formulas::detail::SlotTable table = formulas::detail::slots_of<F>();
+  static constexpr int num_slots = table.num_slots();
+  template <int I>
+  static constexpr int offset = table.offset(I);
+  static constexpr int width(Cat c) { return table.width(c); }
+};
+
+/// What a formula node sees during one (row, reduced-index) evaluation.
+template <class T, class F, Cat RowCat, class Math>
+struct EvalCtx {
+  using math = Math;
+  const T* row;          // packed row variables of the current output row
+  const T* col;          // structure-of-arrays reduced variables, already offset to the current index
+  std::ptrdiff_t stride; // distance between two components in `col`
+  const T* pm;           // packed parameters
+
+  template <Cat C, int I, int D>
+  KOKKOS_FORCEINLINE_FUNCTION void load(T* out) const {
+    constexpr int o = Layout<F>::template offset<I>;
+    if constexpr (C == Cat::p) {
+      static_for<D>([&](auto k) { out[k] = pm[o + k]; });
+    } else if constexpr (C == RowCat) {
+      static_for<D>([&](auto k) { out[k] = row[o + k]; });
+    } else {
+      static_for<D>([&](auto k) { out[k] = col[(o + k) * stride]; });
+    }
+  }
+};
+
+template <class Exec>
+using MemSpace = typename Exec::memory_space;
+
+/// The arguments of one call, packed: rows (n, width of the row category), the reduced variables as
+/// structure of arrays (component c of entry j at c * stride + j, stride >= m padded to the lane
+/// width), and the parameters.
+template <class T, class Exec>
+struct Packed {
+  Kokkos::View<T**, Kokkos::LayoutRight, MemSpace<Exec>> rows;
+  Kokkos::View<T*, MemSpace<Exec>> cols;
+  Kokkos::View<T*, MemSpace<Exec>> params;
+  std::ptrdiff_t stride = 0;
+};
+
+template <class Exec, class T, class Red, Cat RowCat, class OutView>
+struct TiledReduce {
+  using F = std::decay_t<decltype(Red::formula)>;
+  using Traits = BackendTraits<Exec, T>;
+  using Ctx = EvalCtx<T, F, RowCat, typename Traits::math>;
+  static constexpr Cat ColCat = RowCat == Cat::i ? Cat::j : Cat::i;
+  static constexpr int R = Traits::rows;
+  static constexpr int W = Traits::lanes;
+  static constexpr int NR = Layout<F>::width(RowCat);
+  static constexpr int NC = Layout<F>::width(ColCat);
+  static constexpr int NP = Layout<F>::width(Cat::p);
+  static constexpr int DIM = F::dim;
+  using Block = typename Red::template block<T, DIM, R, W>;
+  using member_type = typename Kokkos::TeamPolicy<Exec>::member_type;
+  using ScratchView = Kokkos::View<T*, typename Exec::scratch_memory_space, Kokkos::MemoryUnmanaged>;
+  using Rows = T[R][NR > 0 ? NR : 1];
+
+  F f;
+  OutView out;
+  Kokkos::View<const T**, Kokkos::LayoutRight, MemSpace<Exec>> rows;
+  Kokkos::View<const T*, MemSpace<Exec>> cols;
+  Kokkos::View<const T*, MemSpace<Exec>> params;
+  std::ptrdiff_t stride;
+  int n, m, tile;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const member_type& team) const {
+    const int ts = team.team_size();
+    const int t = team.team_rank();
+    const int base = team.league_rank() * ts * R;
+
+    T pm[NP > 0 ? NP : 1] = {};
+    KOKKEOPS_UNROLL
+    for (int c = 0; c < NP; ++c) pm[c] = params(c);
+    Rows xr = {};
+    KOKKEOPS_UNROLL
+    for (int s = 0; s < R; ++s) {
+      const int row = base + s * ts + t;
+      const int rr = row < n ? row : n - 1;  // rows past the end compute on a copy, never written
+      KOKKEOPS_UNROLL
+      for (int c = 0; c < NR; ++c) xr[s][c] = rows(rr, c);
+    }
+
+    Block acc;
+    acc.init();
+    if constexpr (Traits::stage_tiles) {
+      ScratchView buf(team.team_scratch(0), static_cast<std::size_t>(NC > 0 ? NC * tile : 1));
+      for (int j0 = 0; j0 < m; j0 += tile) {
+        const int len = m - j0 < tile ? m - j0 : tile;
+        for (int idx = t; idx < NC * len; idx += ts) {
+          const int c = idx / len, jj = idx - c * len;
+          buf(c * tile + jj) = cols(c * stride + j0 + jj);
+        }
+        team.team_barrier();
+        sweep(acc, xr, pm, buf.data(), tile, len, j0);
+        team.team_barrier();
+      }
+    } else {
+      sweep(acc, xr, pm, cols.data(), stride, m, 0);
+    }
+
+    for (int s = 0; s < R; ++s) {
+      const int row = base + s * ts + t;
+      if (row < n) {
+        T res[DIM];
+        acc.finalize(s, res);
+        KOKKEOPS_UNROLL
+        for (int k = 0; k < DIM; ++k) out(row, k) = res[k];
+      }
+    }
+  }
+
+  // Sweep `len` reduced entries starting at `colbase` (global index j0), W lanes at a time, R rows
+  // per lane, then a masked tail. On the host each chunk is its own (not inlined) function: nested
+  // in the loop over chunks, GCC's vectoriser gives up on the lane loop; alone, it vectorises it.
+  KOKKOS_FORCEINLINE_FUNCTION void sweep(Block& acc, const Rows& xr, const T* pm, const T* colbase,
+                                         std::ptrdiff_t cstride, int len, int j0) const {
+    int jc = 0;
+    for (; jc + W <= len; jc += W) chunk(acc, xr, pm, colbase + jc, cstride, j0 + jc);
+    if constexpr (W > 1) {
+      if (jc < len) chunk_masked(acc, xr, pm, colbase + jc, cstride, len - jc, j0 + jc);
+    }
+  }
+
+  KOKKEOPS_HOST_NOINLINE KOKKOS_FUNCTION void chunk(Block& acc, const Rows& xr, const T* pm, const T* cb,
+                                                    std::ptrdiff_t cstride, int j0) const {
+    // 64-bit lane index: with an int one, GCC picks half-width vectors for double.
+    KOKKEOPS_PRAGMA_SIMD
+    for (std::ptrdiff_t l = 0; l < W; ++l) {
+      static_for<R>([&](auto s) {
+        const Ctx ctx{xr[s], cb + l, cstride, pm};
+        T v[DIM];
+        f.eval(v, ctx);
+        acc.add(s, static_cast<int>(l), v, j0 + static_cast<int>(l));
+      });
+    }
+  }
+
+  KOKKEOPS_HOST_NOINLINE KOKKOS_FUNCTION void chunk_masked(Block& acc, const Rows& xr, const T* pm, const T* cb,
+                                                           std::ptrdiff_t cstride, std::ptrdiff_t rem, int j0) const {
+    KOKKEOPS_PRAGMA_SIMD
+    for (std::ptrdiff_t l = 0; l < W; ++l) {
+      static_for<R>([&](auto s) {
+        const Ctx ctx{xr[s], cb + l, cstride, pm};
+        T v[DIM];
+        f.eval(v, ctx);
+        acc.add_masked(s, static_cast<int>(l), v, j0 + static_cast<int>(l), l < rem);
+      });
+    }
+  }
+};
+
+/// Launch the tiled reduction: n output rows, m reduced entries, all data already packed.
+template <class Exec, Cat RowCat, class Red, class T, class OutView>
+void launch_tiled(const Exec& exec, const Red& red, const OutView& out, const Packed<T, Exec>& pk, int n, int m) {
+  using Kernel = TiledReduce<Exec, T, Red, RowCat, OutView>;
+  using Traits = typename Kernel::Traits;
+  if (n == 0) return;
+  Kernel k{red.formula, out, pk.rows, pk.cols, pk.params, pk.stride, n, m, 1};
+
+  int ts = Traits::team_size();
+  if constexpr (Traits::stage_tiles) {
+    Kokkos::TeamPolicy<Exec> probe(exec, 1, 1);
+    const int max_ts = probe.team_size_max(k, Kokkos::ParallelForTag());
+    if (max_ts < ts) ts = max_ts;
+  }
+  const int rows_per_team = ts * Kernel::R;
+  const int league = (n + rows_per_team - 1) / rows_per_team;
+  Kokkos::TeamPolicy<Exec> policy(exec, league, ts);
+  if constexpr (Traits::stage_tiles) {
+    k.tile = Traits::tile(ts);
+    const int words = Kernel::NC > 0 ? Kernel::NC * k.tile : 1;
+    policy.set_scratch_size(0, Kokkos::PerTeam(Kernel::ScratchView::shmem_size(static_cast<std::size_t>(words))));
+  }
+  Kokkos::parallel_for("kokkeops::tiled_reduce", policy, k);
+}
+
+}  // namespace kokkeops::impl

@@ -1,0 +1,65 @@
+// The Sum reduction (KeOps `Sum_Reduction`): out = sum over the reduced index of F.
+#pragma once
+
+#include <kokkeops/formulas/core.hpp>
+
+namespace kokkeops {
+
+namespace impl {
+
+/// Accumulators of R output rows x W SIMD lanes, lane index innermost so that the vectorised loop
+/// over the reduced index updates contiguous memory.
+template <class A, int DIM, int R, int W>
+struct SumBlock {
+  A acc[R][DIM][W];
+
+  KOKKOS_FORCEINLINE_FUNCTION void init() {
+    KOKKEOPS_UNROLL
+    for (int s = 0; s < R; ++s)
+      KOKKEOPS_UNROLL
+      for (int k = 0; k < DIM; ++k)
+        for (int l = 0; l < W; ++l) acc[s][k][l] = A(0);
+  }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION void add(int s, int l, const T* v, int /*index*/) {
+    static_for<DIM>([&](auto k) { acc[s][k][l] += A(v[k]); });
+  }
+  // Tail of the reduced range: lanes past its end add nothing (a select, not a multiply, so that
+  // a NaN or inf computed on padding never leaks in).
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION void add_masked(int s, int l, const T* v, int /*index*/, bool valid) {
+    static_for<DIM>([&](auto k) { acc[s][k][l] += valid ? A(v[k]) : A(0); });
+  }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION void finalize(int s, T* out) const {
+    KOKKEOPS_UNROLL
+    for (int k = 0; k < DIM; ++k) {
+      A t = acc[s][k][0];
+      for (int l = 1; l < W; ++l) t += acc[s][k][l];
+      out[k] = T(t);
+    }
+  }
+};
+
+}  // namespace impl
+
+/// Sum reduction of a formula. Output dimension = formula dimension.
+template <class F>
+struct SumReduction {
+  static_assert(formulas::is_formula_v<F>, "kokkeops::Sum needs a formula");
+  F formula;
+  static constexpr int out_dim = F::dim;
+  template <class A, int DIM, int R, int W>
+  using block = impl::SumBlock<A, DIM, R, W>;
+
+  std::string str() const { return "Sum_Reduction(" + formula.str() + ")"; }
+};
+
+/// The Sum reduction (KeOps `Sum_Reduction` / `reduction_op="Sum"`), for Genred and KernelSolve.
+/// Not the vector sum inside a formula: that is kokkeops::formulas::Sum.
+template <class F, formulas::enable_if_formula_t<F> = 0>
+SumReduction<F> Sum(const F& f) {
+  return {f};
+}
+
+}  // namespace kokkeops

@@ -1,0 +1,17 @@
+#include <kokkeops/version.hpp>
+
+#include <Kokkos_Core.hpp>
+#include <ostream>
+
+#include "kokkeops_config.hpp"
+
+namespace kokkeops {
+
+std::string version() { return KOKKEOPS_VERSION_STRING; }
+
+void print_configuration(std::ostream& os) {
+  os << "Kokkeops " << version() << " on Kokkos " << KOKKOS_VERSION / 10000 << "." << KOKKOS_VERSION / 100 % 100
+     << "." << KOKKOS_VERSION % 100 << ", default execution space " << Kokkos::DefaultExecutionSpace::name() << "\n";
+}
+
+}  // namespace kokkeops

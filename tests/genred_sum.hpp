@@ -1,0 +1,180 @@
+// Genred with the Sum reduction against the oracle: kernels, sizes around the lane and tile
+// widths, both axes, both precisions, parameters and many slots, empty inputs.
+#include "test_helpers.hpp"
+
+namespace {
+
+namespace ko = kokkeops;
+namespace kt = kokkeops::test;
+using namespace kokkeops::formulas;
+
+using Exec = KOKKEOPS_TEST_EXEC;
+using Mem = Exec::memory_space;
+using kokkeops::Cat;
+
+template <class T>
+class GenredSum : public ::testing::Test {};
+using Precisions = ::testing::Types<float, double>;
+TYPED_TEST_SUITE(GenredSum, Precisions);
+
+// (n, m): empty, tiny, odd, around the CPU lane widths (8, 16) and the GPU tile (256), larger.
+const std::vector<std::pair<long, long>> kSizes = {{0, 5},    {5, 0},     {1, 1},     {7, 13},    {8, 9},
+                                                   {15, 16},  {16, 17},   {17, 15},   {255, 257}, {256, 256},
+                                                   {257, 255}, {1000, 999}, {10000, 10000}};
+
+// Run Genred(Sum(f)) on random data for every size and both axes, against the oracle.
+// make_args(n_i, n_j, seed) returns the tuple of argument views.
+template <class T, class F, class MakeArgs>
+void check_all_sizes(const F& f, MakeArgs make_args, const std::vector<std::pair<long, long>>& sizes = kSizes) {
+  unsigned seed = 1;
+  for (auto [n, m] : sizes) {
+    for (Cat output : {Cat::i, Cat::j}) {
+      const long ni = output == Cat::i ? n : m;  // rows of Vi variables
+      const long nj = output == Cat::i ? m : n;
+      auto args = make_args(ni, nj, seed++);
+      kt::Mat<T, Mem> out("out", n, F::dim);
+      Kokkos::deep_copy(out, T(12345));  // every row must be overwritten
+      std::apply(
+          [&](const auto&... a) {
+            if (output == Cat::i)
+              ko::Genred(ko::Sum(f), ko::axis::j)(out, a...);
+            else
+              ko::Genred(ko::Sum(f), ko::axis::i)(out, a...);
+            const auto ref = kt::oracle_sum(f, output, kt::host_args(a...), m, kt::rows_to_check(n, m));
+            EXPECT_TRUE(kt::matches_reference(out, ref, kt::sum_rtol<T>()))
+                << ko::formulas::to_string(f) << " n=" << n << " m=" << m
+                << (output == Cat::i ? " axis j" : " axis i");
+          },
+          args);
+    }
+  }
+}
+
+template <class T>
+auto points_and_weights(int dv) {
+  return [dv](long ni, long nj, unsigned seed) {
+    return std::make_tuple(kt::random_mat<T, Mem>(ni, 3, seed), kt::random_mat<T, Mem>(nj, 3, seed + 1000),
+                           kt::random_mat<T, Mem>(nj, dv, seed + 2000), kt::param<T, Mem>({0.7}));
+  };
+}
+
+TYPED_TEST(GenredSum, Gaussian) {
+  using T = TypeParam;
+  const Vi<0, 3> x;
+  const Vj<1, 3> y;
+  const Vj<2, 1> b;
+  const Pm<3, 1> g;
+  check_all_sizes<T>(Exp(-g * SqDist(x, y)) * b, points_and_weights<T>(1));
+}
+
+TYPED_TEST(GenredSum, LaplaceTwoColumns) {
+  using T = TypeParam;
+  const Vi<0, 3> x;
+  const Vj<1, 3> y;
+  const Vj<2, 2> b;
+  const Pm<3, 1> g;
+  check_all_sizes<T>(Exp(-g * Norm2(x - y)) * b, points_and_weights<T>(2));
+}
+
+TYPED_TEST(GenredSum, CauchyFourColumns) {
+  using T = TypeParam;
+  const Vi<0, 3> x;
+  const Vj<1, 3> y;
+  const Vj<2, 4> b;
+  const Pm<3, 1> g;
+  check_all_sizes<T>(Inv(IntCst<1>() + g * SqDist(x, y)) * b, points_and_weights<T>(4));
+}
+
+TYPED_TEST(GenredSum, InverseMultiquadric) {
+  using T = TypeParam;
+  const Vi<0, 3> x;
+  const Vj<1, 3> y;
+  const Vj<2, 1> b;
+  const Pm<3, 1> g;
+  check_all_sizes<T>(Rsqrt(1 + g * SqDist(x, y)) * b, points_and_weights<T>(1));
+}
+
+TYPED_TEST(GenredSum, RuntimeConstantAndIntegerPowers) {
+  using T = TypeParam;
+  const Vi<0, 3> x;
+  const Vj<1, 3> y;
+  const Vj<2, 1> b;
+  const Pm<3, 1> g;
+  const auto f = Exp(-0.5 * SqDist(x, y)) * Pow<3>(b) + Pow(g * SqNorm2(x) + 1, -2) * Square(Abs(b)) / 7;
+  check_all_sizes<T>(f, points_and_weights<T>(1), {{1, 1}, {17, 15}, {257, 255}, {1000, 999}});
+}
+
+// Seven slots of mixed categories and dimensions, output dim 3, Log/Sqrt/Scalprod/Sum/broadcast.
+TYPED_TEST(GenredSum, ManySlotsWithParameters) {
+  using T = TypeParam;
+  const Vi<0, 3> x;
+  const Vj<1, 3> y;
+  const Pm<2, 3> w;
+  const Vi<3, 2> u;
+  const Vj<4, 2> v;
+  const Vj<5, 3> b;
+  const Pm<6, 1> c;
+  const auto f = Exp(-SqNorm2(w * (x - y))) * Log(IntCst<1>() + Square(u | v)) * b +
+                 Pow<3>(c) * Sqrt(1 + Square(Sum(u))) - x / (2 + Square(y));
+  auto make = [](long ni, long nj, unsigned seed) {
+    return std::make_tuple(kt::random_mat<T, Mem>(ni, 3, seed), kt::random_mat<T, Mem>(nj, 3, seed + 1),
+                           kt::param<T, Mem>({0.5, 1.0, 1.5}), kt::random_mat<T, Mem>(ni, 2, seed + 2),
+                           kt::random_mat<T, Mem>(nj, 2, seed + 3), kt::random_mat<T, Mem>(nj, 3, seed + 4),
+                           kt::param<T, Mem>({-0.8}));
+  };
+  check_all_sizes<T>(f, make);
+}
+
+// A slot the formula does not use is accepted and ignored (gradient formulas drop variables).
+TYPED_TEST(GenredSum, UnusedSlotIsIgnored) {
+  using T = TypeParam;
+  const Vi<0, 3> x;
+  const Vj<2, 3> y;
+  const auto f = Exp(-SqDist(x, y));
+  auto make = [](long ni, long nj, unsigned seed) {
+    return std::make_tuple(kt::random_mat<T, Mem>(ni, 3, seed), kt::random_mat<T, Mem>(5, 9, seed + 1),
+                           kt::random_mat<T, Mem>(nj, 3, seed + 2));
+  };
+  check_all_sizes<T>(f, make, {{7, 13}, {300, 200}});
+}
+
+// m = 0: the reduction's neutral value (0) in every row; n = 0: nothing to do, no error.
+TYPED_TEST(GenredSum, EmptyReductionGivesZeros) {
+  using T = TypeParam;
+  const Vi<0, 3> x;
+  const Vj<1, 3> y;
+  const Vj<2, 2> b;
+  auto K = ko::Genred(ko::Sum(Exp(-SqDist(x, y)) * b), ko::axis::j);
+  kt::Mat<T, Mem> out("out", 9, 2);
+  Kokkos::deep_copy(out, T(7));
+  K(out, kt::random_mat<T, Mem>(9, 3, 1), kt::random_mat<T, Mem>(0, 3, 2), kt::random_mat<T, Mem>(0, 2, 3));
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+  for (int r = 0; r < 9; ++r)
+    for (int k = 0; k < 2; ++k) EXPECT_EQ(h(r, k), T(0));
+  kt::Mat<T, Mem> none("none", 0, 2);
+  EXPECT_NO_THROW(K(none, kt::random_mat<T, Mem>(0, 3, 1), kt::random_mat<T, Mem>(4, 3, 2),
+                    kt::random_mat<T, Mem>(4, 2, 3)));
+}
+
+// Exponentials that underflow or overflow, and a NaN input, behave as the C library's do.
+TYPED_TEST(GenredSum, ExtremeExponentsAndNaN) {
+  using T = TypeParam;
+  const Vi<0, 1> x;
+  const Vj<1, 1> y;
+  auto K = ko::Genred(ko::Sum(Exp(x - y)), ko::axis::j);
+  const double big = sizeof(T) == 4 ? 100.0 : 1000.0;
+  auto xs = kt::param<T, Mem>({-big, 0.0, big, std::nan("")});
+  kt::Mat<T, Mem> xv("x", 4, 1), yv("y", 1, 1), out("out", 4, 1);
+  auto hx = Kokkos::create_mirror_view(xv);
+  auto hxs = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), xs);
+  for (int r = 0; r < 4; ++r) hx(r, 0) = hxs(r);
+  Kokkos::deep_copy(xv, hx);
+  K(out, xv, yv);
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+  EXPECT_LT(h(0, 0), T(1e-30));  // underflow: 0 or a subnormal
+  EXPECT_NEAR(h(1, 0), T(1), 1e-6);
+  EXPECT_TRUE(std::isinf(h(2, 0)) && h(2, 0) > 0);
+  EXPECT_TRUE(std::isnan(h(3, 0)));
+}
+
+}  // namespace

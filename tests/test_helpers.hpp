@@ -1,0 +1,98 @@
+// Shared test helpers: random views in the backend's memory space, an allclose check that reports
+// the worst entries, precision-scaled tolerances.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+#include <sstream>
+
+#include "reference/oracle.hpp"
+
+namespace kokkeops::test {
+
+template <class T, class Mem>
+using Mat = Kokkos::View<T**, Kokkos::LayoutRight, Mem>;
+template <class T, class Mem>
+using Vec = Kokkos::View<T*, Mem>;
+
+/// (rows, dim) view with entries ~ N(mean, sd), reproducible from the seed.
+template <class T, class Mem>
+Mat<T, Mem> random_mat(long rows, int dim, unsigned seed, double mean = 0, double sd = 1) {
+  Mat<T, Mem> v("random", rows, dim);
+  auto h = Kokkos::create_mirror_view(v);
+  std::mt19937_64 gen(seed);
+  std::normal_distribution<double> dist(mean, sd);
+  for (long r = 0; r < rows; ++r)
+    for (int k = 0; k < dim; ++k) h(r, k) = static_cast<T>(dist(gen));
+  Kokkos::deep_copy(v, h);
+  return v;
+}
+
+template <class T, class Mem>
+Vec<T, Mem> param(std::initializer_list<double> values) {
+  Vec<T, Mem> v("param", values.size());
+  auto h = Kokkos::create_mirror_view(v);
+  long k = 0;
+  for (double x : values) h(k++) = static_cast<T>(x);
+  Kokkos::deep_copy(v, h);
+  return v;
+}
+
+/// Relative tolerance (against the sum of absolute terms) for a float or double reduction.
+template <class T>
+constexpr double sum_rtol() {
+  return sizeof(T) == 4 ? 1e-4 : 1e-12;
+}
+
+/// Rows to check against the oracle: all of them when cheap, else 64 spread over [0, n).
+inline std::vector<long> rows_to_check(long n, long m) {
+  std::vector<long> rows;
+  if (n * std::max(m, 1L) <= 4000000L) {
+    for (long r = 0; r < n; ++r) rows.push_back(r);
+  } else {
+    for (long k = 0; k < 64; ++k) rows.push_back(k * (n - 1) / 63);
+  }
+  return rows;
+}
+
+/// Every checked entry: |got - ref| <= rtol * scale + tiny. Reports the five worst entries.
+template <class Out>
+::testing::AssertionResult matches_reference(const Out& out, const SumReference& ref, double rtol) {
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+  struct Bad {
+    long row;
+    int k;
+    double got, want, err, allowed;
+  };
+  std::vector<Bad> bad;
+  for (std::size_t q = 0; q < ref.rows.size(); ++q)
+    for (int k = 0; k < ref.dim; ++k) {
+      const double want = static_cast<double>(ref.value[q * ref.dim + k]);
+      const double got = static_cast<double>(h(ref.rows[q], k));
+      const double allowed = rtol * static_cast<double>(ref.scale[q * ref.dim + k]) + 1e-30;
+      const double err = std::fabs(got - want);
+      if (!(err <= allowed)) bad.push_back({ref.rows[q], k, got, want, err, allowed});
+    }
+  if (bad.empty()) return ::testing::AssertionSuccess();
+  std::sort(bad.begin(), bad.end(), [](const Bad& a, const Bad& b) { return a.err / a.allowed > b.err / b.allowed; });
+  std::ostringstream s;
+  s << bad.size() << " of " << ref.rows.size() * ref.dim << " entries differ from the oracle; worst:";
+  for (std::size_t q = 0; q < std::min<std::size_t>(5, bad.size()); ++q)
+    s << "\n  out(" << bad[q].row << "," << bad[q].k << ") = " << bad[q].got << ", oracle " << bad[q].want
+      << ", |err| " << bad[q].err << " > " << bad[q].allowed;
+  return ::testing::AssertionFailure() << s.str();
+}
+
+/// Bytes of a view, to prove a rejected call left its output untouched.
+template <class V>
+std::vector<unsigned char> bytes_of(const V& v) {
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
+  std::vector<unsigned char> b(h.span() * sizeof(typename V::value_type));
+  if (!b.empty()) std::memcpy(b.data(), h.data(), b.size());
+  return b;
+}
+
+}  // namespace kokkeops::test
