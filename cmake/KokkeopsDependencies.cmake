@@ -3,11 +3,23 @@
 # Find Kokkos (3.4.01 ... 4.x) and, optionally, Kokkos Kernels; repair known packaging defects.
 macro(kokkeops_find_kokkos)
   if(NOT TARGET Kokkos::kokkos)
-    find_package(Kokkos 3.4 REQUIRED)
+    # No version in the call: Kokkos' version files accept only the same major version.
+    find_package(Kokkos REQUIRED)
+  endif()
+  if(Kokkos_VERSION VERSION_LESS 3.4.1)
+    message(FATAL_ERROR "Kokkeops needs Kokkos >= 3.4.01; found ${Kokkos_VERSION} at ${Kokkos_DIR}")
   endif()
   _kokkeops_repair_kokkos_includes()
   if(NOT TARGET Kokkos::kokkoskernels)
     find_package(KokkosKernels QUIET)
+    # Debian's TriBITS-built package has no Kokkos::kokkoskernels, only trilinos_kokkoskernels
+    # without include directories: wrap it.
+    if(NOT TARGET Kokkos::kokkoskernels AND TARGET trilinos_kokkoskernels AND KokkosKernels_INCLUDE_DIRS)
+      add_library(Kokkos::kokkoskernels INTERFACE IMPORTED)
+      set_target_properties(Kokkos::kokkoskernels PROPERTIES
+        INTERFACE_LINK_LIBRARIES "trilinos_kokkoskernels;Kokkos::kokkos"
+        INTERFACE_INCLUDE_DIRECTORIES "${KokkosKernels_INCLUDE_DIRS}")
+    endif()
   endif()
   if(TARGET Kokkos::kokkoskernels)
     set(Kokkeops_HAVE_KOKKOSKERNELS ON)
@@ -73,7 +85,7 @@ function(kokkeops_require_backends)
       elseif(_b STREQUAL "CUDA")
         set(_name Cuda)
       endif()
-      kokkos_check(DEVICES ${_name} RESULT_VARIABLE _ok)
+      kokkos_check(DEVICES ${_name} RETURN_VALUE _ok)
       if(NOT _ok)
         message(FATAL_ERROR "Kokkeops_REQUIRE_${_b}=ON but the Kokkos found at ${Kokkos_DIR} "
                             "(version ${Kokkos_VERSION}) has only the backends: ${_have}. "
@@ -88,8 +100,13 @@ endfunction()
 # let sqrt inline without errno, and (optionally) target this machine's vector ISA.
 function(kokkeops_host_flags target)
   if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
-    target_compile_options(${target} PUBLIC
-      $<$<COMPILE_LANGUAGE:CXX>:-fopenmp-simd -ffp-contract=fast -fno-math-errno>)
+    target_compile_options(${target} PUBLIC $<$<COMPILE_LANGUAGE:CXX>:-ffp-contract=fast -fno-math-errno>)
+    # hipcc 5.2 fails the device link with -fopenmp-simd (__kmpc_alloc_shared); HIP host code then
+    # runs the lane loop without the pragma.
+    if(NOT Kokkos_ENABLE_HIP)
+      target_compile_options(${target} PUBLIC $<$<COMPILE_LANGUAGE:CXX>:-fopenmp-simd>)
+      target_compile_definitions(${target} PUBLIC KOKKEOPS_HAVE_OMP_SIMD)
+    endif()
     if(Kokkeops_ENABLE_NATIVE_ARCH AND NOT Kokkos_ENABLE_CUDA AND NOT Kokkos_ENABLE_HIP)
       include(CheckCXXCompilerFlag)
       check_cxx_compiler_flag(-march=native _kokkeops_has_march_native)

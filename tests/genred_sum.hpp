@@ -27,7 +27,8 @@ const std::vector<std::pair<long, long>> kSizes = {{0, 5},    {5, 0},     {1, 1}
 template <class T, class F, class MakeArgs>
 void check_all_sizes(const F& f, MakeArgs make_args, const std::vector<std::pair<long, long>>& sizes = kSizes) {
   unsigned seed = 1;
-  for (auto [n, m] : sizes) {
+  for (const auto& nm : sizes) {
+    const long n = nm.first, m = nm.second;  // not a structured binding: lambdas capture them
     for (Cat output : {Cat::i, Cat::j}) {
       const long ni = output == Cat::i ? n : m;  // rows of Vi variables
       const long nj = output == Cat::i ? m : n;

@@ -11,8 +11,9 @@
 
 #include <cstddef>
 
-// `omp simd` on the host passes only (the library's targets add -fopenmp-simd on GCC/Clang).
-#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__) || !(defined(__GNUC__) || defined(__clang__))
+// `omp simd` on the host passes only, where the compiler honours it (the library's targets add
+// -fopenmp-simd and define KOKKEOPS_HAVE_OMP_SIMD on GCC/Clang).
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__) || !(defined(KOKKEOPS_HAVE_OMP_SIMD) || defined(_OPENMP))
 #define KOKKEOPS_PRAGMA_SIMD
 #else
 #define KOKKEOPS_PRAGMA_SIMD _Pragma("omp simd")

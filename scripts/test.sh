@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Run the Kokkeops test suite of a build directory. README command 2.
+#
+#   [BUILD_DIR=DIR] scripts/test.sh [CTEST_ARGS...]     (default DIR: build/ in the repository)
+#
+# Extra arguments go to ctest (e.g. -L openmp, -R Solve, -j2). Exits with ctest's status.
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${BUILD_DIR:-$repo_root/build}
+
+if [[ ! -f $build_dir/CTestTestfile.cmake ]]; then
+  printf '[test] error: %s is not a configured build directory (run scripts/setup.sh first)\n' \
+    "$build_dir" >&2
+  exit 1
+fi
+
+# Two threads, unbound: tests share the machine and must not fight over pinned cores.
+export OMP_NUM_THREADS=2 OMP_PROC_BIND=false
+exec ctest --test-dir "$build_dir" --output-on-failure "$@"
