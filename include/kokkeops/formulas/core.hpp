@@ -10,6 +10,7 @@
 #pragma once
 
 #include <Kokkos_Core.hpp>
+#include <kokkeops/impl/simd.hpp>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -160,7 +161,7 @@ struct IntCst : FormulaBase {
   static constexpr void collect(detail::SlotTable&) {}
   template <class T, class Ctx>
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx&) const {
-    out[0] = T(N);
+    out[0] = simd::splat<T>(N);
   }
   std::string str() const { return "IntCst(" + std::to_string(N) + ")"; }
 };
@@ -173,7 +174,7 @@ struct Cst : FormulaBase {
   static constexpr void collect(detail::SlotTable&) {}
   template <class T, class Ctx>
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx&) const {
-    out[0] = T(value);
+    out[0] = simd::splat<T>(value);
   }
   std::string str() const;
 };

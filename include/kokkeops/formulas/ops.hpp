@@ -3,6 +3,7 @@
 #pragma once
 
 #include <kokkeops/formulas/core.hpp>
+#include <kokkeops/impl/simd.hpp>
 
 namespace kokkeops::formulas {
 
@@ -60,14 +61,14 @@ struct Rsqrt {  // KeOps convention: Rsqrt(0) = 0
   static constexpr const char* name = "Rsqrt";
   template <class M, class T>
   KOKKOS_FORCEINLINE_FUNCTION static T apply(T x) {
-    const T r = M::rsqrt(x);
-    return x == T(0) ? T(0) : r;
+    const T zero = simd::splat<T>(0);
+    return simd::select(x == zero, zero, M::rsqrt(x));
   }
 };
 struct Inv {
   static constexpr const char* name = "Inv";
   template <class M, class T>
-  KOKKOS_FORCEINLINE_FUNCTION static T apply(T x) { return T(1) / x; }
+  KOKKOS_FORCEINLINE_FUNCTION static T apply(T x) { return simd::splat<T>(1) / x; }
 };
 struct Square {
   static constexpr const char* name = "Square";
@@ -77,7 +78,7 @@ struct Square {
 struct Abs {
   static constexpr const char* name = "Abs";
   template <class M, class T>
-  KOKKOS_FORCEINLINE_FUNCTION static T apply(T x) { return x < T(0) ? -x : x; }
+  KOKKOS_FORCEINLINE_FUNCTION static T apply(T x) { return simd::select(x < simd::splat<T>(0), -x, x); }
 };
 }  // namespace op
 
@@ -217,9 +218,13 @@ struct PowN : FormulaBase {
     f.eval(v, ctx);
     constexpr int m = N < 0 ? -N : N;
     static_for<dim>([&](auto k) {
-      T r = T(1);
-      static_for<m>([&](auto) { r *= v[k]; });
-      out[k] = N < 0 ? T(1) / r : r;
+      T r = simd::splat<T>(1);
+      if constexpr (m > 0) {
+        r = v[k];
+        static_for<m - 1>([&](auto) { r *= v[k]; });
+      }
+      if constexpr (N < 0) r = simd::splat<T>(1) / r;
+      out[k] = r;
     });
   }
   std::string str() const { return "Pow(" + f.str() + "," + std::to_string(N) + ")"; }
@@ -238,9 +243,9 @@ struct PowInt : FormulaBase {
     f.eval(v, ctx);
     const int m = n < 0 ? -n : n;
     static_for<dim>([&](auto k) {
-      T r = T(1);
+      T r = simd::splat<T>(1);
       for (int e = 0; e < m; ++e) r *= v[k];
-      out[k] = n < 0 ? T(1) / r : r;
+      out[k] = n < 0 ? simd::splat<T>(1) / r : r;
     });
   }
   std::string str() const { return "Pow(" + f.str() + "," + std::to_string(n) + ")"; }

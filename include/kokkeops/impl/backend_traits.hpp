@@ -12,6 +12,8 @@ struct BackendTraits {
   using math = GenericMath;
   static constexpr int lanes = 1;            // reduced-axis entries per SIMD chunk (CPU vector width)
   static constexpr int rows = 1;             // output rows per thread, held in registers
+  static constexpr int acc_registers = 1024; // cap on rows * output dim (register pressure)
+  static constexpr bool explicit_simd = false; // sweep with impl/simd.hpp vector types
   static constexpr bool stage_tiles = false; // stage reduced-variable tiles in level-0 scratch
   static int team_size() { return 1; }       // threads per team
   static int tile(int team_size) { return team_size; }
@@ -31,6 +33,12 @@ struct HostTraits {
 #endif
   static constexpr int lanes = vector_bytes / static_cast<int>(sizeof(T)) > 0 ? vector_bytes / static_cast<int>(sizeof(T)) : 1;
   static constexpr int rows = 8;
+  static constexpr int acc_registers = 16;  // of the 32 vector registers, half for accumulators
+#if defined(KOKKEOPS_HAVE_VECTOR_TYPES)
+  static constexpr bool explicit_simd = true;
+#else
+  static constexpr bool explicit_simd = false;
+#endif
   static constexpr bool stage_tiles = false;
   static int team_size() { return 1; }
   static int tile(int) { return 1 << 30; }

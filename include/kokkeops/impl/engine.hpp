@@ -8,6 +8,7 @@
 
 #include <kokkeops/formulas/core.hpp>
 #include <kokkeops/impl/backend_traits.hpp>
+#include <kokkeops/impl/simd.hpp>
 
 #include <cstddef>
 
@@ -38,24 +39,26 @@ struct Layout {
   static constexpr int width(Cat c) { return table.width(c); }
 };
 
-/// What a formula node sees during one (row, reduced-index) evaluation.
-template <class T, class F, Cat RowCat, class Math>
+/// What a formula node sees during one (row, reduced-index) evaluation. V is the value type the
+/// formula is evaluated in: the scalar T, or a SIMD vector of W consecutive reduced indices.
+template <class V, class F, Cat RowCat, class Math>
 struct EvalCtx {
   using math = Math;
+  using T = typename simd::lanes_of<V>::elem;
   const T* row;          // packed row variables of the current output row
   const T* col;          // structure-of-arrays reduced variables, already offset to the current index
   std::ptrdiff_t stride; // distance between two components in `col`
   const T* pm;           // packed parameters
 
   template <Cat C, int I, int D>
-  KOKKOS_FORCEINLINE_FUNCTION void load(T* out) const {
+  KOKKOS_FORCEINLINE_FUNCTION void load(V* out) const {
     constexpr int o = Layout<F>::template offset<I>;
     if constexpr (C == Cat::p) {
-      static_for<D>([&](auto k) { out[k] = pm[o + k]; });
+      static_for<D>([&](auto k) { out[k] = simd::broadcast<V>(pm[o + k]); });
     } else if constexpr (C == RowCat) {
-      static_for<D>([&](auto k) { out[k] = row[o + k]; });
+      static_for<D>([&](auto k) { out[k] = simd::broadcast<V>(row[o + k]); });
     } else {
-      static_for<D>([&](auto k) { out[k] = col[(o + k) * stride]; });
+      static_for<D>([&](auto k) { out[k] = simd::load<V>(col + (o + k) * stride); });
     }
   }
 };
@@ -80,8 +83,11 @@ struct TiledReduce {
   using Traits = BackendTraits<Exec, T>;
   using Ctx = EvalCtx<T, F, RowCat, typename Traits::math>;
   static constexpr Cat ColCat = RowCat == Cat::i ? Cat::j : Cat::i;
-  static constexpr int R = Traits::rows;
   static constexpr int W = Traits::lanes;
+  // Rows per thread: as many as the traits ask, while rows x output dim accumulators fit registers.
+  static constexpr int R = Traits::rows * F::dim <= Traits::acc_registers ? Traits::rows
+                           : Traits::acc_registers / F::dim > 0       ? Traits::acc_registers / F::dim
+                                                                      : 1;
   static constexpr int NR = Layout<F>::width(RowCat);
   static constexpr int NC = Layout<F>::width(ColCat);
   static constexpr int NP = Layout<F>::width(Cat::p);
@@ -116,6 +122,10 @@ struct TiledReduce {
       for (int c = 0; c < NR; ++c) xr[s][c] = rows(rr, c);
     }
 
+    if constexpr (Traits::explicit_simd) {
+      sweep_vector(xr, pm, base);
+      return;
+    }
     Block acc;
     acc.init();
     if constexpr (Traits::stage_tiles) {
@@ -141,6 +151,44 @@ struct TiledReduce {
         acc.finalize(s, res);
         KOKKEOPS_UNROLL
         for (int k = 0; k < DIM; ++k) out(row, k) = res[k];
+      }
+    }
+  }
+
+  // CPU sweep with explicit SIMD vectors: W consecutive reduced indices per vector, R rows, the
+  // accumulators in registers for the whole range, a masked last vector; then the output rows.
+  KOKKOS_INLINE_FUNCTION void sweep_vector(const Rows& xr, const T* pm, int base) const {
+    if constexpr (Traits::explicit_simd) {
+      using V = simd::vec<T, W>;
+      using VCtx = EvalCtx<V, F, RowCat, typename Traits::math>;
+      typename Red::template vector_block<V, DIM, R> acc;
+      acc.init();
+      const T* cb = cols.data();
+      int jc = 0;
+      for (; jc + W <= m; jc += W) {
+        static_for<R>([&](auto s) {
+          const VCtx ctx{xr[s], cb + jc, stride, pm};
+          V v[DIM];
+          f.eval(v, ctx);
+          acc.add(s, v, jc);
+        });
+      }
+      if (jc < m) {
+        const auto valid = simd::iota<V>() < simd::broadcast<V>(static_cast<T>(m - jc));
+        static_for<R>([&](auto s) {
+          const VCtx ctx{xr[s], cb + jc, stride, pm};
+          V v[DIM];
+          f.eval(v, ctx);
+          acc.add_masked(s, v, jc, valid);
+        });
+      }
+      for (int s = 0; s < R; ++s) {
+        const int row = base + s;
+        if (row < n) {
+          T res[DIM];
+          acc.finalize(s, res);
+          for (int k = 0; k < DIM; ++k) out(row, k) = res[k];
+        }
       }
     }
   }

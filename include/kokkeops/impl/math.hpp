@@ -1,8 +1,11 @@
 // Math policies: what a formula's Exp, Log, Sqrt, Rsqrt compile to on each kind of device.
 // A policy is a struct of static functions; the evaluation context names it as `Ctx::math`.
+// CPU policies also take the explicit-SIMD vector types of impl/simd.hpp.
 #pragma once
 
 #include <kokkeops/impl/compat.hpp>
+#include <kokkeops/impl/simd.hpp>
+
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -26,7 +29,7 @@ KOKKOS_FORCEINLINE_FUNCTION To bit_cast(const From& v) {
 #undef KOKKEOPS_HAS_BUILTIN_BIT_CAST
 }
 
-/// Portable math through Kokkos' math functions: the fallback, and the host oracle's (long double).
+/// Portable math through Kokkos' math functions: the fallback for scalars.
 struct GenericMath {
   template <class T>
   KOKKOS_FORCEINLINE_FUNCTION static T exp(T x) { return compat::exp(x); }
@@ -38,55 +41,101 @@ struct GenericMath {
   KOKKOS_FORCEINLINE_FUNCTION static T rsqrt(T x) { return T(1) / compat::sqrt(x); }
 };
 
-/// CPU math: an exp that is branch-free and inlines, so the loop over j vectorises.
-/// exp(x) = 2^n * p(r), n = round(x / ln 2), r = x - n ln 2 (Cody-Waite), p a Taylor polynomial
-/// (degree 6 in float: max rel. error 2e-7; degree 12 in double: 3e-16). Results below the
-/// smallest normal number are flushed to 0; overflow gives +inf; NaN propagates.
-struct CpuMath : GenericMath {
-  using GenericMath::exp;
+namespace detail {
 
-  KOKKOS_FORCEINLINE_FUNCTION static float exp(float x) {
-    constexpr float hi = 88.72283f, lo = -87.0f;
-    const float xc = x > hi ? hi : (x < lo ? lo : x);
-    const float magic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
-    const float n = (xc * 1.44269504088896341f + magic) - magic;
-    const float r = (xc - n * 0.693145751953125f) - n * 1.428606765330187e-06f;
-    float p = 1.0f / 720;
-    p = p * r + 1.0f / 120;
-    p = p * r + 1.0f / 24;
-    p = p * r + 1.0f / 6;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
-    // 2^n as 2^(n-1) * 2, so that n = 128 (x near ln FLT_MAX) stays finite.
-    const float scale = bit_cast<float>(static_cast<std::int32_t>((static_cast<std::int32_t>(n) + 126) << 23));
-    const float res = p * scale * 2.0f;
-    return x < lo ? 0.0f : (x > hi ? std::numeric_limits<float>::infinity() : res);
+// 2^(n + bias) per lane for integral-valued n, built from the exponent bits: (n + bias) << shift.
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T pow2_bits(const T& n, int bias, int shift) {
+  if constexpr (simd::is_vector_v<T>) {
+    using I = typename simd::lanes_of<T>::itype;
+    const I i = (__builtin_convertvector(n, I) + bias) << shift;
+    return (T)i;  // vector casts of equal size reinterpret the bits
+  } else {
+    using U = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+    using S = std::conditional_t<sizeof(T) == 4, std::int32_t, std::int64_t>;
+    const U i = (static_cast<U>(n != n ? S(0) : static_cast<S>(n)) + static_cast<U>(bias)) << shift;  // NaN: no UB
+    return bit_cast<T>(i);
+  }
+}
+
+}  // namespace detail
+
+/// CPU math: an exp that is branch-free and inlines, for scalars and SIMD vectors alike.
+/// exp(x) = 2^n p(r), n = round(x / ln 2), r = x - n ln 2 (Cody-Waite), p a Taylor polynomial
+/// (degree 6 in float: max rel. error 2e-7; degree 12 in double: 3e-16). The input is clamped so
+/// that 2^n stays a bit pattern: below -87 (float) / -708.4 (double) the result is 0 (values under
+/// ~2e-38 / ~3e-308 are flushed), above ln(max) it is +inf, and NaN propagates.
+struct CpuMath {
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T exp(T x) {
+    using E = typename simd::lanes_of<T>::elem;
+    if constexpr (std::is_same_v<E, float>) {
+      const T lo = simd::splat<T>(-87.0), hi = simd::splat<T>(89.0);
+      x = simd::select(x < lo, lo, x);
+      x = simd::select(x > hi, hi, x);
+      const T magic = simd::splat<T>(12582912.0);  // 1.5 * 2^23: adding it rounds to an integer
+      const T n = (x * E(1.44269504088896341) + magic) - magic;
+      const T r = (x - n * E(0.693145751953125)) - n * E(1.428606765330187e-06);
+      T p = simd::splat<T>(1.0 / 720);
+      p = p * r + E(1.0 / 120);
+      p = p * r + E(1.0 / 24);
+      p = p * r + E(1.0 / 6);
+      p = p * r + E(0.5);
+      p = p * r + E(1.0);
+      p = p * r + E(1.0);
+      // 2^n as 2^(n-1) * 2: n = 128 stays a finite bit pattern, n = -126 gives exactly 0.
+      const T scale = detail::pow2_bits(n, 126, 23);
+      return p * scale * E(2);
+    } else if constexpr (std::is_same_v<E, double>) {
+      const T lo = simd::splat<T>(-708.4), hi = simd::splat<T>(710.0);
+      x = simd::select(x < lo, lo, x);
+      x = simd::select(x > hi, hi, x);
+      const T magic = simd::splat<T>(6755399441055744.0);  // 1.5 * 2^52
+      const T n = (x * E(1.4426950408889634074) + magic) - magic;
+      const T r = (x - n * E(6.93147180369123816490e-01)) - n * E(1.90821492927058770002e-10);
+      T p = simd::splat<T>(1.0 / 479001600);
+      p = p * r + E(1.0 / 39916800);
+      p = p * r + E(1.0 / 3628800);
+      p = p * r + E(1.0 / 362880);
+      p = p * r + E(1.0 / 40320);
+      p = p * r + E(1.0 / 5040);
+      p = p * r + E(1.0 / 720);
+      p = p * r + E(1.0 / 120);
+      p = p * r + E(1.0 / 24);
+      p = p * r + E(1.0 / 6);
+      p = p * r + E(0.5);
+      p = p * r + E(1.0);
+      p = p * r + E(1.0);
+      const T scale = detail::pow2_bits(n, 1022, 52);
+      return p * scale * E(2);
+    } else {
+      return GenericMath::exp(x);
+    }
+  }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T sqrt(T x) {
+    return lanewise(x, [](auto v) { return compat::sqrt(v); });
+  }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T rsqrt(T x) {
+    return simd::splat<T>(1) / sqrt(x);
+  }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T log(T x) {
+    return lanewise(x, [](auto v) { return compat::log(v); });
   }
 
-  KOKKOS_FORCEINLINE_FUNCTION static double exp(double x) {
-    constexpr double hi = 709.782712893384, lo = -708.0;
-    const double xc = x > hi ? hi : (x < lo ? lo : x);
-    const double magic = 6755399441055744.0;  // 1.5 * 2^52
-    const double n = (xc * 1.4426950408889634074 + magic) - magic;
-    const double r = (xc - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
-    double p = 1.0 / 479001600;
-    p = p * r + 1.0 / 39916800;
-    p = p * r + 1.0 / 3628800;
-    p = p * r + 1.0 / 362880;
-    p = p * r + 1.0 / 40320;
-    p = p * r + 1.0 / 5040;
-    p = p * r + 1.0 / 720;
-    p = p * r + 1.0 / 120;
-    p = p * r + 1.0 / 24;
-    p = p * r + 1.0 / 6;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
-    const double scale =
-        bit_cast<double>(static_cast<std::int64_t>((static_cast<std::int64_t>(n) + 1022) << 52));
-    const double res = p * scale * 2.0;
-    return x < lo ? 0.0 : (x > hi ? std::numeric_limits<double>::infinity() : res);
+ private:
+  // A scalar function on every lane (the compiler vectorises sqrt itself under -fno-math-errno).
+  template <class T, class Fn>
+  KOKKOS_FORCEINLINE_FUNCTION static T lanewise(T x, Fn fn) {
+    if constexpr (simd::is_vector_v<T>) {
+      T r;
+      for (int l = 0; l < simd::lanes_of<T>::width; ++l) r[l] = fn(x[l]);
+      return r;
+    } else {
+      return fn(x);
+    }
   }
 };
 

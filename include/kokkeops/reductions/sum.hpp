@@ -41,6 +41,32 @@ struct SumBlock {
   }
 };
 
+/// Explicit-SIMD accumulators: R rows x DIM components, one vector (W lanes) each.
+template <class V, int DIM, int R>
+struct SumVecBlock {
+  V acc[R][DIM];
+
+  KOKKOS_FORCEINLINE_FUNCTION void init() {
+    for (int s = 0; s < R; ++s)
+      for (int k = 0; k < DIM; ++k) acc[s][k] = simd::splat<V>(0);
+  }
+  KOKKOS_FORCEINLINE_FUNCTION void add(int s, const V* v, int /*index*/) {
+    static_for<DIM>([&](auto k) { acc[s][k] += v[k]; });
+  }
+  template <class M>
+  KOKKOS_FORCEINLINE_FUNCTION void add_masked(int s, const V* v, int /*index*/, const M& valid) {
+    static_for<DIM>([&](auto k) { acc[s][k] += simd::select(valid, v[k], simd::splat<V>(0)); });
+  }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION void finalize(int s, T* out) const {
+    for (int k = 0; k < DIM; ++k) {
+      T t = acc[s][k][0];
+      for (int l = 1; l < simd::lanes_of<V>::width; ++l) t += acc[s][k][l];
+      out[k] = t;
+    }
+  }
+};
+
 }  // namespace impl
 
 /// Sum reduction of a formula. Output dimension = formula dimension.
@@ -51,6 +77,8 @@ struct SumReduction {
   static constexpr int out_dim = F::dim;
   template <class A, int DIM, int R, int W>
   using block = impl::SumBlock<A, DIM, R, W>;
+  template <class V, int DIM, int R>
+  using vector_block = impl::SumVecBlock<V, DIM, R>;
 
   std::string str() const { return "Sum_Reduction(" + formula.str() + ")"; }
 };

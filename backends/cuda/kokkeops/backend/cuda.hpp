@@ -37,6 +37,8 @@ struct BackendTraits<Kokkos::Cuda, T> {
   using math = CudaMath;
   static constexpr int lanes = 1;
   static constexpr int rows = sizeof(T) <= 4 ? 2 : 1;
+  static constexpr int acc_registers = 64;
+  static constexpr bool explicit_simd = false;
   static constexpr bool stage_tiles = true;
   static int team_size() { return 256; }
   static int tile(int team_size) { return team_size; }

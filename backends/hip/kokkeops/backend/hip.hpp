@@ -30,6 +30,8 @@ struct BackendTraits<compat::HIP, T> {
   using math = HipMath;
   static constexpr int lanes = 1;
   static constexpr int rows = sizeof(T) <= 4 ? 2 : 1;
+  static constexpr int acc_registers = 64;
+  static constexpr bool explicit_simd = false;
   static constexpr bool stage_tiles = true;
   static int team_size() { return 256; }
   static int tile(int team_size) { return team_size; }
