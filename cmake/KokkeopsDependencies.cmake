@@ -9,6 +9,14 @@ macro(kokkeops_find_kokkos)
   if(Kokkos_VERSION VERSION_LESS 3.4.1)
     message(FATAL_ERROR "Kokkeops needs Kokkos >= 3.4.01; found ${Kokkos_VERSION} at ${Kokkos_DIR}")
   endif()
+  # Kokkos issue 8187: with its mdspan-based View (4.5 and later, until the fix of July 2025), GCC
+  # 12.2-12.4 zeroes default-constructed Views and programs crash on the first View assignment.
+  if(Kokkos_VERSION VERSION_GREATER_EQUAL 4.5 AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND
+     CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 12.2 AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+    message(WARNING "Kokkos ${Kokkos_VERSION} with GCC ${CMAKE_CXX_COMPILER_VERSION}: unless this Kokkos "
+                    "contains the fix for Kokkos issue 8187 (PR 8223), programs crash when a View is assigned. "
+                    "Use GCC >= 13 or clang, or a Kokkos built with Kokkos_ENABLE_IMPL_VIEW_LEGACY=ON.")
+  endif()
   _kokkeops_repair_kokkos_includes()
   if(NOT TARGET Kokkos::kokkoskernels)
     find_package(KokkosKernels QUIET)

@@ -37,19 +37,10 @@ class GenredOp {
 
   template <class Out, class... Args>
   void operator()(const Out& out, const Args&... args) const {
-    using Exec = typename Out::execution_space;
     using T = typename Out::non_const_value_type;
-    using F = std::decay_t<decltype(red_.formula)>;
     static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
                   "kokkeops: Genred supports float and double data");
-    const std::string who = "Genred(" + str() + ")";
-    const impl::Extents ext = impl::check_arguments<Exec, T, F, output_cat, out_dim>(who, out, args...);
-    if constexpr (sizeof...(Args) == static_cast<std::size_t>(impl::Layout<F>::num_slots)) {
-      Exec exec;
-      const auto pk = impl::pack_arguments<Exec, T, F, output_cat>(exec, ext, args...);
-      impl::launch_tiled<Exec, output_cat>(exec, red_, out, pk, static_cast<int>(ext.n), static_cast<int>(ext.m));
-      exec.fence();
-    }
+    impl::run_reduction<output_cat>("Genred(" + str() + ")", red_, out, args...);
   }
 
   const Red& reduction() const { return red_; }

@@ -4,4 +4,5 @@
 #include <kokkeops/error.hpp>
 #include <kokkeops/formulas.hpp>
 #include <kokkeops/genred.hpp>
+#include <kokkeops/solve/kernel_solve.hpp>
 #include <kokkeops/version.hpp>

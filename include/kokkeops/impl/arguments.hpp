@@ -172,4 +172,20 @@ Packed<T, Exec> pack_arguments(const Exec& exec, const Extents& ext, const Args&
   return pk;
 }
 
+/// Validate, pack and reduce: out = reduction over the other axis, output rows of category RowCat.
+/// Runs on the output view's execution space and returns when the result is in `out`.
+template <Cat RowCat, class Red, class Out, class... Args>
+void run_reduction(const std::string& who, const Red& red, const Out& out, const Args&... args) {
+  using Exec = typename Out::execution_space;
+  using T = typename Out::non_const_value_type;
+  using F = std::decay_t<decltype(red.formula)>;
+  const Extents ext = check_arguments<Exec, T, F, RowCat, Red::out_dim>(who, out, args...);
+  if constexpr (sizeof...(Args) == static_cast<std::size_t>(Layout<F>::num_slots)) {
+    Exec exec;
+    const auto pk = pack_arguments<Exec, T, F, RowCat>(exec, ext, args...);
+    launch_tiled<Exec, RowCat>(exec, red, out, pk, static_cast<int>(ext.n), static_cast<int>(ext.m));
+    exec.fence();
+  }
+}
+
 }  // namespace kokkeops::impl

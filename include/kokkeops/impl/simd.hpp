@@ -15,6 +15,15 @@
 #define KOKKEOPS_HAVE_VECTOR_TYPES 1
 #endif
 
+// `omp simd reduction(+ : var)` on host passes where the compiler honours it: dot-product loops
+// vectorise only when the compiler may reorder the sum.
+#define KOKKEOPS_PRAGMA_STR(x) _Pragma(#x)
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__) || !(defined(KOKKEOPS_HAVE_OMP_SIMD) || defined(_OPENMP))
+#define KOKKEOPS_SIMD_SUM(var)
+#else
+#define KOKKEOPS_SIMD_SUM(var) KOKKEOPS_PRAGMA_STR(omp simd reduction(+ : var))
+#endif
+
 namespace kokkeops::simd {
 
 /// Lane type information for a scalar (one lane) or a vector type.

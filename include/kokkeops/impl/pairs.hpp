@@ -1,0 +1,63 @@
+// Explicit (row, column) evaluations of a formula: kernel matrix blocks and diagonals for the
+// preconditioners, and row gathers for landmark subsets.
+#pragma once
+
+#include <kokkeops/impl/arguments.hpp>
+
+namespace kokkeops::impl {
+
+/// out(q, r) = F(row q, reduced entry r)[comp] for q < out.extent(0), r < out.extent(1).
+template <Cat RowCat, class Exec, class F, class T, class OutView>
+void pair_matrix(const Exec& exec, const F& f, const Packed<T, Exec>& pk, int comp, const OutView& out) {
+  using Ctx = EvalCtx<T, F, RowCat, typename BackendTraits<Exec, T>::math>;
+  const auto rows = pk.rows;
+  const auto cols = pk.cols;
+  const auto params = pk.params;
+  const std::ptrdiff_t stride = pk.stride;
+  const long nr = static_cast<long>(out.extent(1));
+  Kokkos::parallel_for(
+      "kokkeops::pair_matrix", Kokkos::RangePolicy<Exec>(exec, 0, static_cast<long>(out.extent(0)) * nr),
+      KOKKOS_LAMBDA(long qr) {
+        const long q = qr / nr, r = qr - q * nr;
+        const Ctx ctx{rows.extent(1) ? &rows(q, 0) : nullptr, cols.data() + r, stride, params.data()};
+        T v[F::dim];
+        f.eval(v, ctx);
+        out(q, r) = v[comp];
+      });
+}
+
+/// out(q) = F(row q, reduced entry q)[comp] for q < out.extent(0).
+template <Cat RowCat, class Exec, class F, class T, class OutView>
+void pair_diagonal(const Exec& exec, const F& f, const Packed<T, Exec>& pk, int comp, const OutView& out) {
+  using Ctx = EvalCtx<T, F, RowCat, typename BackendTraits<Exec, T>::math>;
+  const auto rows = pk.rows;
+  const auto cols = pk.cols;
+  const auto params = pk.params;
+  const std::ptrdiff_t stride = pk.stride;
+  Kokkos::parallel_for(
+      "kokkeops::pair_diagonal", Kokkos::RangePolicy<Exec>(exec, 0, static_cast<long>(out.extent(0))),
+      KOKKOS_LAMBDA(long q) {
+        const Ctx ctx{rows.extent(1) ? &rows(q, 0) : nullptr, cols.data() + q, stride, params.data()};
+        T v[F::dim];
+        f.eval(v, ctx);
+        out(q) = v[comp];
+      });
+}
+
+/// Rows idx(0), idx(1), ... of a rank-2 view, as a new LayoutRight view.
+template <class Exec, class V, class Idx>
+Kokkos::View<typename V::non_const_value_type**, Kokkos::LayoutRight, typename Exec::memory_space> gather_rows(
+    const Exec& exec, const V& v, const Idx& idx) {
+  using T = typename V::non_const_value_type;
+  Kokkos::View<T**, Kokkos::LayoutRight, typename Exec::memory_space> g(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("kokkeops::gathered")), idx.extent(0), v.extent(1));
+  const int d = static_cast<int>(v.extent(1));
+  Kokkos::parallel_for(
+      "kokkeops::gather_rows", Kokkos::RangePolicy<Exec>(exec, 0, static_cast<long>(idx.extent(0))),
+      KOKKOS_LAMBDA(long q) {
+        for (int k = 0; k < d; ++k) g(q, k) = v(idx(q), k);
+      });
+  return g;
+}
+
+}  // namespace kokkeops::impl

@@ -1,0 +1,506 @@
+// KernelSolve: (alpha*Id + K) a = b by conjugate gradient, K the kernel operator of a formula that
+// is linear in one variable (the unknown). KeOps' KernelSolve semantics, with one CG per column,
+// a bounded iteration count, breakdown detection, preconditioners and an honest report.
+#pragma once
+
+#include <kokkeops/genred.hpp>
+#include <kokkeops/impl/column_ops.hpp>
+#include <kokkeops/solve/preconditioners.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <tuple>
+
+namespace kokkeops {
+
+namespace impl {
+
+template <int I, int Iu, class V, class Tuple>
+const auto& pick_slot(const V& v, const Tuple& t) {
+  if constexpr (I == Iu) return v;
+  else return std::get<I>(t);
+}
+
+/// fn(args...) with argument Iu replaced by v.
+template <int Iu, class Fn, class V, class Tuple, std::size_t... I>
+void call_with_slot(const Fn& fn, const V& v, const Tuple& t, std::index_sequence<I...>) {
+  fn(pick_slot<static_cast<int>(I), Iu>(v, t)...);
+}
+
+template <class Exec, class V>
+bool all_finite(const Exec& exec, const V& v) {
+  long bad = 0;
+  if constexpr (V::rank == 1) {
+    Kokkos::parallel_reduce(
+        "kokkeops::finite", Kokkos::RangePolicy<Exec>(exec, 0, static_cast<long>(v.extent(0))),
+        KOKKOS_LAMBDA(long i, long& b) { b += (v(i) - v(i) == 0) ? 0 : 1; }, bad);
+  } else {
+    const int d = static_cast<int>(v.extent(1));
+    Kokkos::parallel_reduce(
+        "kokkeops::finite", Kokkos::RangePolicy<Exec>(exec, 0, static_cast<long>(v.extent(0))),
+        KOKKOS_LAMBDA(long i, long& b) {
+          for (int k = 0; k < d; ++k) b += (v(i, k) - v(i, k) == 0) ? 0 : 1;  // x - x is NaN for NaN and inf
+        },
+        bad);
+  }
+  exec.fence();
+  return bad == 0;
+}
+
+/// Argument I of a landmark problem: the unknown slot becomes `unit`, the points of the reduced
+/// category (and of the output category too if Both) become their landmark rows.
+template <int I, int Iu, Cat ColCat, bool Both, class F, class Exec, class Idx, class U, class A>
+auto landmark_arg(const Exec& exec, const Idx& idx, const U& unit, const A& a) {
+  constexpr auto table = Layout<F>::table;
+  if constexpr (I == Iu) {
+    return unit;
+  } else if constexpr (table.dim[I] == 0 || table.cat[I] == static_cast<int>(Cat::p)) {
+    return a;
+  } else if constexpr (table.cat[I] == static_cast<int>(ColCat) || Both) {
+    return gather_rows(exec, a, idx);
+  } else {
+    return a;
+  }
+}
+
+template <int Iu, Cat ColCat, bool Both, class F, class Exec, class Idx, class U, class Tuple, std::size_t... I>
+auto make_landmark_args(const Exec& exec, const Idx& idx, const U& unit, const Tuple& t, std::index_sequence<I...>) {
+  return std::make_tuple(landmark_arg<static_cast<int>(I), Iu, ColCat, Both, F>(exec, idx, unit, std::get<I>(t))...);
+}
+
+/// The conjugate gradient proper. Arguments are validated by the caller.
+template <class Exec, class T, int Dv, Cat RowCat, int Iu, class F, class Sol, class... Args>
+SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& solution, const SolveOptions& opt,
+                               const Args&... args) {
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  using Mem = typename Exec::memory_space;
+  using VD = Kokkos::View<double**, Kokkos::LayoutRight, Mem>;
+  using VT = Kokkos::View<T**, Kokkos::LayoutRight, Mem>;
+  constexpr Cat ColCat = RowCat == Cat::i ? Cat::j : Cat::i;
+  Exec exec;
+  const auto targs = std::tie(args...);
+  const auto& rhs = std::get<Iu>(targs);
+  const long n = static_cast<long>(rhs.extent(0));
+  const double alpha = opt.alpha();
+  const double tol = opt.tolerance();
+  const bool keops_mode = opt.criterion() == StopCriterion::keops_absolute;
+
+  SolveReport rep;
+  rep.preconditioner = opt.preconditioner();
+  rep.column_iterations.assign(Dv, 0);
+  rep.column_reason.assign(Dv, StopReason::max_iterations);
+  rep.relative_residual.assign(Dv, 0.0);
+
+  VD X("kokkeops::x", n, Dv), R("kokkeops::r", n, Dv), Z("kokkeops::z", n, Dv), B("kokkeops::b", n, Dv);
+  VT P("kokkeops::p", n, Dv), Q("kokkeops::q", n, Dv);
+  Kokkos::parallel_for(
+      "kokkeops::copy_rhs", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+        for (int c = 0; c < Dv; ++c) B(i, c) = static_cast<double>(rhs(i, c));
+      });
+  if (opt.initial_guess()) {
+    Kokkos::parallel_for(
+        "kokkeops::copy_guess", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+          for (int c = 0; c < Dv; ++c) X(i, c) = static_cast<double>(solution(i, c));
+        });
+  }
+  // Q = K V (one kernel product, all columns).
+  const SumReduction<F> red{f};
+  const auto product = [&](const VT& v) {
+    call_with_slot<Iu>([&](const auto&... a) { run_reduction<RowCat>(who, red, Q, a...); }, v, targs,
+                       std::index_sequence_for<Args...>{});
+    ++rep.kernel_products;
+  };
+  // R = B - (alpha Id + K) X, returns the column norms^2 of R.
+  const auto true_residual = [&]() {
+    Kokkos::parallel_for(
+        "kokkeops::x_to_t", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+          for (int c = 0; c < Dv; ++c) P(i, c) = static_cast<T>(X(i, c));
+        });
+    product(P);
+    return column_reduce<Dv>("kokkeops::true_residual", exec, n, KOKKOS_LAMBDA(long i, Sums<Dv>& s) {
+      for (int c = 0; c < Dv; ++c) {
+        R(i, c) = B(i, c) - static_cast<double>(Q(i, c)) - alpha * X(i, c);
+        s.v[c] += R(i, c) * R(i, c);
+      }
+    });
+  };
+
+  const auto bsq = column_reduce<Dv>("kokkeops::norm_b", exec, n, KOKKOS_LAMBDA(long i, Sums<Dv>& s) {
+    for (int c = 0; c < Dv; ++c) s.v[c] += B(i, c) * B(i, c);
+  });
+  double bnorm[Dv];
+  for (int c = 0; c < Dv; ++c) bnorm[c] = std::sqrt(bsq.v[c]);
+
+  // ---- preconditioner set-up
+  const auto ts = Clock::now();
+  PreconditionerState<Exec, T, Dv> pre;
+  pre.kind = opt.preconditioner();
+  pre.alpha = alpha;
+  if (pre.kind == Preconditioner::jacobi) {
+    pre.inv_diag = VD("kokkeops::inv_diag", n, Dv);
+    for (int c = 0; c < Dv; ++c) {
+      VT unit("kokkeops::unit", n, Dv);
+      Kokkos::parallel_for(
+          "kokkeops::unit", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) { unit(i, c) = T(1); });
+      Kokkos::View<double*, Mem> diag("kokkeops::diag", n);
+      call_with_slot<Iu>(
+          [&](const auto&... a) {
+            const auto pk = pack_arguments<Exec, T, F, RowCat>(exec, Extents{n, n}, a...);
+            pair_diagonal<RowCat>(exec, f, pk, c, diag);
+          },
+          unit, targs, std::index_sequence_for<Args...>{});
+      const auto inv = pre.inv_diag;
+      Kokkos::parallel_for(
+          "kokkeops::inv_diag", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+            const double d = alpha + diag(i);
+            inv(i, c) = d > 0 ? 1.0 / d : 1.0;  // a non-positive diagonal: leave that entry unscaled
+          });
+    }
+  } else if (pre.kind == Preconditioner::nystrom) {
+    const int m = opt.landmarks_for(n);
+    rep.landmarks = m;
+    auto tp = Clock::now();
+    // verbosity >= 3: the time of each set-up phase.
+    const auto phase = [&](const char* what) {
+      exec.fence();
+      const auto now = Clock::now();
+      if (opt.verbosity() >= 3)
+        std::fprintf(stderr, "kokkeops: Nystrom set-up (m = %d): %s %.3f s\n", m, what,
+                     std::chrono::duration<double>(now - tp).count());
+      tp = now;
+    };
+    const auto host_idx = random_landmarks(n, m, opt.seed());
+    Kokkos::View<long*, Mem> idx("kokkeops::landmarks", m);
+    {
+      auto h = Kokkos::create_mirror_view(idx);
+      for (int k = 0; k < m; ++k) h(k) = host_idx[static_cast<std::size_t>(k)];
+      Kokkos::deep_copy(idx, h);
+    }
+    VT unit("kokkeops::unit", m, Dv);  // e_0 for every landmark: picks the scalar kernel k(x, u)
+    Kokkos::parallel_for(
+        "kokkeops::unit", Kokkos::RangePolicy<Exec>(exec, 0, m), KOKKOS_LAMBDA(long a) { unit(a, 0) = T(1); });
+    phase("start");
+    // K_nm (n x m): rows all points, reduced entries the landmarks.
+    Kokkos::View<double**, Kokkos::LayoutLeft, Mem> knm("kokkeops::knm", n, m);
+    Kokkos::View<double**, Kokkos::LayoutRight, Mem> mm("kokkeops::nystrom_m", m, m);
+    const auto lm_cols = make_landmark_args<Iu, ColCat, false, F>(exec, idx, unit, targs, std::index_sequence_for<Args...>{});
+    std::apply(
+        [&](const auto&... a) {
+          const auto pk = pack_arguments<Exec, T, F, RowCat>(exec, Extents{n, m}, a...);
+          pair_matrix<RowCat>(exec, f, pk, 0, knm);
+        },
+        lm_cols);
+    const auto lm_both = make_landmark_args<Iu, ColCat, true, F>(exec, idx, unit, targs, std::index_sequence_for<Args...>{});
+    std::apply(
+        [&](const auto&... a) {
+          const auto pk = pack_arguments<Exec, T, F, RowCat>(exec, Extents{m, m}, a...);
+          pair_matrix<RowCat>(exec, f, pk, 0, mm);
+        },
+        lm_both);
+    phase("kernel matrices");
+    // M = alpha (K_mm + K_mm^T)/2 + K_mn K_nm. K_mn K_nm in row blocks that stay in cache (the
+    // columns of K_nm streamed once per block), upper triangle, rows of work balanced dynamically.
+    Kokkos::View<double**, Kokkos::LayoutRight, Mem> gram("kokkeops::nystrom_gram", m, m);
+    const long block = 512;
+    for (long i0 = 0; i0 < n; i0 += block) {
+      const long i1 = i0 + block < n ? i0 + block : n;
+      Kokkos::parallel_for(
+          "kokkeops::nystrom_gram",
+          Kokkos::RangePolicy<Exec, Kokkos::Schedule<Kokkos::Dynamic>>(exec, 0, m), KOKKOS_LAMBDA(long a) {
+            for (long b = a; b < m; ++b) {
+              double s = 0;
+              KOKKEOPS_SIMD_SUM(s)
+              for (long i = i0; i < i1; ++i) s += knm(i, a) * knm(i, b);
+              gram(a, b) += s;
+            }
+          });
+    }
+    Kokkos::parallel_for(
+        "kokkeops::nystrom_m", Kokkos::RangePolicy<Exec>(exec, 0, static_cast<long>(m) * m), KOKKOS_LAMBDA(long ab) {
+          const long a = ab / m, b = ab - a * m;
+          if (b < a) gram(a, b) = gram(b, a);
+        });
+    Kokkos::parallel_for(
+        "kokkeops::nystrom_m", Kokkos::RangePolicy<Exec>(exec, 0, static_cast<long>(m) * m), KOKKOS_LAMBDA(long ab) {
+          const long a = ab / m, b = ab - a * m;
+          gram(a, b) += 0.5 * alpha * (mm(a, b) + mm(b, a));
+        });
+    phase("gram");
+    // A tiny relative jitter keeps the factorisation going when K_mm is numerically singular.
+    double jitter = 1e-12;
+    bool ok = false;
+    for (int attempt = 0; attempt < 4 && !ok; ++attempt, jitter *= 1e3) {
+      Kokkos::deep_copy(exec, mm, gram);
+      const double j = jitter;
+      Kokkos::parallel_for(
+          "kokkeops::jitter", Kokkos::RangePolicy<Exec>(exec, 0, m),
+          KOKKOS_LAMBDA(long a) { mm(a, a) += j * (gram(a, a) > 0 ? gram(a, a) : 1.0); });
+      ok = cholesky_in_place(exec, mm);
+    }
+    if (!ok)
+      throw Error(who + ": Nystrom preconditioner: alpha K_mm + K_mn K_nm is not positive definite (is the kernel "
+                        "positive definite?); use preconditioner none or jacobi");
+    phase("cholesky");
+    pre.chol = mm;
+    pre.work = VD("kokkeops::nystrom_work", m, Dv);
+    pre.knm_rows = decltype(pre.knm_rows)("kokkeops::knm_rows", n, m);
+    pre.knm_cols = decltype(pre.knm_cols)("kokkeops::knm_cols", n, m);
+    const auto kr = pre.knm_rows;
+    const auto kc = pre.knm_cols;
+    Kokkos::parallel_for(
+        "kokkeops::nystrom_knm", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+          for (long a = 0; a < m; ++a) {
+            kr(i, a) = static_cast<T>(knm(i, a));
+            kc(i, a) = static_cast<T>(knm(i, a));
+          }
+        });
+    phase("copies");
+  }
+  rep.setup_seconds = std::chrono::duration<double>(Clock::now() - ts).count();
+
+  // ---- CG, restarted from the true residual if the recursive one drifted
+  const auto converged_col = [&](double rr, int c) { return bnorm[c] == 0 || std::sqrt(rr) <= tol * bnorm[c]; };
+  const auto converged_block = [&](const Sums<Dv>& rr) {
+    double s = 0;
+    for (int c = 0; c < Dv; ++c) s += rr.v[c];
+    return s < static_cast<double>(n) * Dv * tol * tol;  // KeOps: ||R||^2 < numel(b) eps^2
+  };
+  bool active[Dv];
+  bool broke[Dv] = {};
+  Sums<Dv> rr;
+  if (opt.initial_guess()) {
+    rr = true_residual();
+  } else {
+    Kokkos::deep_copy(exec, R, B);
+    rr = bsq;
+  }
+  const int max_restarts = 3;
+  bool stagnated[Dv] = {};
+  Sums<Dv> last_true;
+  for (int round = 0;; ++round) {
+    pre.apply(exec, R, Z);
+    Sums<Dv> rz = column_reduce<Dv>("kokkeops::rz", exec, n, KOKKOS_LAMBDA(long i, Sums<Dv>& s) {
+      for (int c = 0; c < Dv; ++c) s.v[c] += R(i, c) * Z(i, c);
+    });
+    bool any = false;
+    for (int c = 0; c < Dv; ++c) {
+      active[c] = !broke[c] && !stagnated[c] && !(keops_mode ? converged_block(rr) : converged_col(rr.v[c], c));
+      any = any || active[c];
+    }
+    Coef<Dv> mask;
+    for (int c = 0; c < Dv; ++c) mask.v[c] = active[c] ? 1.0 : 0.0;
+    Kokkos::parallel_for(
+        "kokkeops::p_init", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+          for (int c = 0; c < Dv; ++c)
+            if (mask.v[c] != 0) P(i, c) = static_cast<T>(Z(i, c));
+        });
+    while (any && rep.iterations < opt.max_iterations()) {
+      product(P);
+      ++rep.iterations;
+      const auto pq = column_reduce<Dv>("kokkeops::pq", exec, n, KOKKOS_LAMBDA(long i, Sums<Dv>& s) {
+        for (int c = 0; c < Dv; ++c) {
+          const double p = P(i, c);
+          s.v[c] += p * (static_cast<double>(Q(i, c)) + alpha * p);
+        }
+      });
+      Coef<Dv> step;
+      for (int c = 0; c < Dv; ++c) {
+        step.v[c] = 0;
+        if (!active[c]) continue;
+        if (!(pq.v[c] > 0) || !std::isfinite(pq.v[c]) || !std::isfinite(rz.v[c])) {
+          broke[c] = true;
+          active[c] = false;
+          rep.column_reason[c] = StopReason::breakdown;
+          continue;
+        }
+        step.v[c] = rz.v[c] / pq.v[c];
+        ++rep.column_iterations[c];
+      }
+      rr = column_reduce<Dv>("kokkeops::cg_update", exec, n, KOKKOS_LAMBDA(long i, Sums<Dv>& s) {
+        for (int c = 0; c < Dv; ++c) {
+          const double p = P(i, c);
+          X(i, c) += step.v[c] * p;
+          R(i, c) -= step.v[c] * (static_cast<double>(Q(i, c)) + alpha * p);
+          s.v[c] += R(i, c) * R(i, c);
+        }
+      });
+      pre.apply(exec, R, Z);
+      const auto rz_new = column_reduce<Dv>("kokkeops::rz", exec, n, KOKKOS_LAMBDA(long i, Sums<Dv>& s) {
+        for (int c = 0; c < Dv; ++c) s.v[c] += R(i, c) * Z(i, c);
+      });
+      Coef<Dv> beta;
+      any = false;
+      const bool block_done = keops_mode && converged_block(rr);
+      for (int c = 0; c < Dv; ++c) {
+        beta.v[c] = 0;
+        if (!active[c]) continue;
+        if (block_done || (!keops_mode && converged_col(rr.v[c], c))) {
+          active[c] = false;
+          continue;
+        }
+        beta.v[c] = rz_new.v[c] / rz.v[c];
+        rz.v[c] = rz_new.v[c];
+        any = true;
+      }
+      if (opt.verbosity() >= 2) {
+        std::fprintf(stderr, "kokkeops: CG iteration %d, relative residuals", rep.iterations);
+        for (int c = 0; c < Dv; ++c) std::fprintf(stderr, " %.3e", bnorm[c] > 0 ? std::sqrt(rr.v[c]) / bnorm[c] : 0.0);
+        std::fprintf(stderr, "\n");
+      }
+      Kokkos::parallel_for(
+          "kokkeops::p_update", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+            for (int c = 0; c < Dv; ++c)
+              if (beta.v[c] != 0) P(i, c) = static_cast<T>(Z(i, c) + beta.v[c] * static_cast<double>(P(i, c)));
+          });
+    }
+    // The true residual decides; restart the columns whose recursive residual drifted from it, as
+    // long as restarting still helps (in float the true residual has a floor set by the precision).
+    const Sums<Dv> previous = last_true;
+    rr = true_residual();
+    last_true = rr;
+    bool restart = false;
+    for (int c = 0; c < Dv; ++c) {
+      if (broke[c] || (keops_mode ? converged_block(rr) : converged_col(rr.v[c], c))) continue;
+      if (round > 0 && !(rr.v[c] < 0.25 * previous.v[c])) {  // less than a halving of ||r||: stagnated
+        stagnated[c] = true;
+        continue;
+      }
+      restart = true;
+    }
+    if (!restart || rep.iterations >= opt.max_iterations() || round >= max_restarts) break;
+    ++rep.restarts;
+  }
+
+  // ---- report, then the solution
+  double total = 0;
+  bool all_ok = true, any_broke = false, any_stagnated = false;
+  for (int c = 0; c < Dv; ++c) {
+    total += rr.v[c];
+    rep.relative_residual[c] = bnorm[c] > 0 ? std::sqrt(rr.v[c]) / bnorm[c] : std::sqrt(rr.v[c]);
+    const bool ok = keops_mode ? converged_block(rr) : converged_col(rr.v[c], c);
+    if (!broke[c])
+      rep.column_reason[c] = ok ? StopReason::converged : stagnated[c] ? StopReason::stagnation : StopReason::max_iterations;
+    all_ok = all_ok && ok && !broke[c];
+    any_broke = any_broke || broke[c];
+    any_stagnated = any_stagnated || (!ok && stagnated[c]);
+  }
+  rep.rms_residual = std::sqrt(total / (static_cast<double>(n > 0 ? n : 1) * Dv));
+  rep.converged = all_ok;
+  rep.reason = any_broke       ? StopReason::breakdown
+               : all_ok        ? StopReason::converged
+               : any_stagnated ? StopReason::stagnation
+                               : StopReason::max_iterations;
+  Kokkos::parallel_for(
+      "kokkeops::copy_solution", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+        for (int c = 0; c < Dv; ++c) solution(i, c) = static_cast<T>(X(i, c));
+      });
+  exec.fence();
+  rep.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (opt.verbosity() >= 1) std::fprintf(stderr, "kokkeops: %s: %s\n", who.c_str(), rep.summary().c_str());
+  return rep;
+}
+
+}  // namespace impl
+
+/// A kernel solver (KeOps `KernelSolve(formula, aliases, varinvalias, axis)`): solves
+/// (alpha*Id + K) a = b where K v = reduction over the axis of the formula with the unknown slot
+/// bound to v. The formula must be linear in the unknown and K symmetric positive semi-definite
+/// (e.g. a Gaussian kernel times the unknown, with the same points in the Vi and Vj slots).
+///
+/// Call: `SolveReport r = Kinv(a, arg0, arg1, ..., SolveOptions{}...)` with one view per formula
+/// slot; the unknown's slot receives the right-hand side b (n, Dv); the solution goes to `a` (n, Dv).
+/// Options may be omitted (defaults: alpha 1e-10 as KeOps, relative tolerance 1e-6, 1000 iterations).
+template <class F, class Unknown, class Axis>
+class KernelSolveOp {
+ public:
+  static constexpr int unknown_slot = Unknown::slot;
+  static constexpr int Dv = Unknown::dim;
+  static constexpr Cat output_cat = Axis::output;
+
+  explicit KernelSolveOp(const F& f) : f_(f) {
+    constexpr auto table = impl::Layout<F>::table;
+    const std::string who = name();
+    if (table.dim[Unknown::slot] == 0)
+      throw Error(who + ": the unknown " + Unknown().str() + " does not appear in the formula");
+    if (Unknown::cat != Axis::reduced)
+      throw Error(who + ": the unknown " + Unknown().str() + " must be indexed by the reduced axis (" +
+                  (Axis::reduced == Cat::j ? "a Vj variable for axis::j" : "a Vi variable for axis::i") + ")");
+    if (F::dim != Unknown::dim)
+      throw Error(who + ": the formula has dimension " + std::to_string(F::dim) + " but the unknown has dimension " +
+                  std::to_string(Unknown::dim) + "; (alpha Id + K) must map the unknown to its own space");
+  }
+
+  template <class Sol, class... Rest>
+  SolveReport operator()(const Sol& solution, const Rest&... rest) const {
+    if constexpr (sizeof...(Rest) > 0 &&
+                  std::is_same_v<std::decay_t<std::tuple_element_t<sizeof...(Rest) - 1, std::tuple<Rest...>>>,
+                                 SolveOptions>) {
+      const auto t = std::tie(rest...);
+      return call_split(solution, std::get<sizeof...(Rest) - 1>(t), t,
+                        std::make_index_sequence<sizeof...(Rest) - 1>{});
+    } else {
+      return solve(solution, SolveOptions{}, rest...);
+    }
+  }
+
+  /// The same call with the options first.
+  template <class Sol, class... Args>
+  SolveReport solve(const Sol& solution, const SolveOptions& opt, const Args&... args) const {
+    using Exec = typename Sol::execution_space;
+    using T = typename Sol::non_const_value_type;
+    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
+                  "kokkeops: KernelSolve supports float and double data");
+    const std::string who = name();
+    // Every check before anything is written.
+    const impl::Extents ext = impl::check_arguments<Exec, T, F, output_cat, Dv>(who, solution, args...);
+    if constexpr (sizeof...(Args) == static_cast<std::size_t>(impl::Layout<F>::num_slots)) {
+      if (ext.n != ext.m)
+        throw Error(who + ": the system must be square: " + std::to_string(ext.n) + " output rows but " +
+                    std::to_string(ext.m) + " rows in the reduced variables");
+      opt.validate(who, ext.n);
+      const auto targs = std::tie(args...);
+      check_finite(who, targs, std::index_sequence_for<Args...>{});
+      return impl::conjugate_gradient<Exec, T, Dv, output_cat, unknown_slot>(who, f_, solution, opt, args...);
+    } else {
+      return SolveReport{};  // unreachable: check_arguments threw on the argument count
+    }
+  }
+
+  const F& formula() const { return f_; }
+  std::string name() const {
+    return "KernelSolve(" + f_.str() + ", unknown " + Unknown().str() + ", axis " +
+           (Axis::reduced == Cat::j ? "j" : "i") + ")";
+  }
+
+ private:
+  template <class Sol, class Tuple, std::size_t... I>
+  SolveReport call_split(const Sol& solution, const SolveOptions& opt, const Tuple& t, std::index_sequence<I...>) const {
+    return solve(solution, opt, std::get<I>(t)...);
+  }
+  // Non-finite points, parameters or right-hand sides would make every result NaN: reject them.
+  template <class Tuple, std::size_t... I>
+  void check_finite(const std::string& who, const Tuple& t, std::index_sequence<I...>) const {
+    constexpr auto table = impl::Layout<F>::table;
+    const auto one = [&](auto slot, const auto& v) {
+      using V = std::decay_t<decltype(v)>;
+      if constexpr (table.dim[decltype(slot)::value] != 0) {
+        if (!impl::all_finite(typename V::execution_space(), v))
+          throw Error(who + ": argument " + std::to_string(decltype(slot)::value) +
+                      (decltype(slot)::value == unknown_slot ? " (the right-hand side)" : "") +
+                      " contains NaN or infinite values");
+      }
+    };
+    (one(std::integral_constant<int, static_cast<int>(I)>{}, std::get<I>(t)), ...);
+  }
+
+  F f_;
+};
+
+/// Build a kernel solver: `KernelSolve(Exp(-g * SqDist(x, y)) * b, b, axis::j)`.
+template <class F, class Unknown, class Axis, formulas::enable_if_formula_t<F> = 0>
+KernelSolveOp<F, Unknown, Axis> KernelSolve(const F& f, const Unknown&, Axis) {
+  return KernelSolveOp<F, Unknown, Axis>(f);
+}
+
+}  // namespace kokkeops
