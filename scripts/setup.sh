@@ -17,7 +17,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 # The program run at the end, relative to the build directory, with its arguments.
-MAIN_EXAMPLE=(examples/kokkeops_seed)
+MAIN_EXAMPLE=(bin/kokkeops demo)
 
 # System packages (all exist on Debian bookworm).
 APT_PACKAGES=(

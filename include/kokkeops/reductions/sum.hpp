@@ -83,11 +83,19 @@ struct SumReduction {
   std::string str() const { return "Sum_Reduction(" + formula.str() + ")"; }
 };
 
-/// The Sum reduction (KeOps `Sum_Reduction` / `reduction_op="Sum"`), for Genred and KernelSolve.
-/// Not the vector sum inside a formula: that is kokkeops::formulas::Sum.
-template <class F, formulas::enable_if_formula_t<F> = 0>
-SumReduction<F> Sum(const F& f) {
-  return {f};
-}
+namespace impl {
+struct SumBuilder {
+  template <class F, formulas::enable_if_formula_t<F> = 0>
+  SumReduction<F> operator()(const F& f) const {
+    return {f};
+  }
+};
+}  // namespace impl
+
+/// The Sum reduction (KeOps `Sum_Reduction` / `reduction_op="Sum"`), for Genred and KernelSolve:
+/// `Sum(f)`. Not the vector sum inside a formula: that is kokkeops::formulas::Sum. An object rather
+/// than a function, so that `Sum(f)` written inside namespace kokkeops is not ambiguous with the
+/// formula's Sum found by argument-dependent lookup.
+inline constexpr impl::SumBuilder Sum{};
 
 }  // namespace kokkeops
