@@ -95,4 +95,17 @@ std::vector<unsigned char> bytes_of(const V& v) {
   return b;
 }
 
+// Expect `call` to throw kokkeops::Error whose message contains `needle`, with `out` unchanged.
+template <class Out, class Call>
+void expect_rejected(const Out& out, Call call, const std::string& needle) {
+  const auto before = bytes_of(out);
+  try {
+    call();
+    ADD_FAILURE() << "expected kokkeops::Error containing \"" << needle << "\"";
+  } catch (const kokkeops::Error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
+  }
+  EXPECT_EQ(before, bytes_of(out)) << "a rejected call modified its output";
+}
+
 }  // namespace kokkeops::test

@@ -158,6 +158,7 @@ struct TiledReduce {
   // CPU sweep with explicit SIMD vectors: W consecutive reduced indices per vector, R rows, the
   // accumulators in registers for the whole range, a masked last vector; then the output rows.
   KOKKOS_INLINE_FUNCTION void sweep_vector(const Rows& xr, const T* pm, int base) const {
+#if defined(KOKKEOPS_HAVE_VECTOR_TYPES)
     if constexpr (Traits::explicit_simd) {
       using V = simd::vec<T, W>;
       using VCtx = EvalCtx<V, F, RowCat, typename Traits::math>;
@@ -191,6 +192,9 @@ struct TiledReduce {
         }
       }
     }
+#else
+    (void)xr, (void)pm, (void)base;  // compilers without vector types never take this path
+#endif
   }
 
   // Sweep `len` reduced entries starting at `colbase` (global index j0), W lanes at a time, R rows

@@ -106,10 +106,13 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
   }
   // Q = K V (one kernel product, all columns).
   const SumReduction<F> red{f};
+  double product_seconds = 0, precond_seconds = 0;  // reported at verbosity >= 3
   const auto product = [&](const VT& v) {
+    const auto tp0 = Clock::now();
     call_with_slot<Iu>([&](const auto&... a) { run_reduction<RowCat>(who, red, Q, a...); }, v, targs,
                        std::index_sequence_for<Args...>{});
     ++rep.kernel_products;
+    product_seconds += std::chrono::duration<double>(Clock::now() - tp0).count();
   };
   // R = B - (alpha Id + K) X, returns the column norms^2 of R.
   const auto true_residual = [&]() {
@@ -325,7 +328,10 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
           s.v[c] += R(i, c) * R(i, c);
         }
       });
+      const auto tq0 = Clock::now();
       pre.apply(exec, R, Z);
+      exec.fence();
+      precond_seconds += std::chrono::duration<double>(Clock::now() - tq0).count();
       const auto rz_new = column_reduce<Dv>("kokkeops::rz", exec, n, KOKKOS_LAMBDA(long i, Sums<Dv>& s) {
         for (int c = 0; c < Dv; ++c) s.v[c] += R(i, c) * Z(i, c);
       });
@@ -398,6 +404,9 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
   exec.fence();
   rep.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   if (opt.verbosity() >= 1) std::fprintf(stderr, "kokkeops: %s: %s\n", who.c_str(), rep.summary().c_str());
+  if (opt.verbosity() >= 3)
+    std::fprintf(stderr, "kokkeops: time in kernel products %.3f s, in the preconditioner %.3f s, other %.3f s\n",
+                 product_seconds, precond_seconds, rep.seconds - product_seconds - precond_seconds - rep.setup_seconds);
   return rep;
 }
 
