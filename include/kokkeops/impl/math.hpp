@@ -61,8 +61,8 @@ KOKKOS_FORCEINLINE_FUNCTION T pow2_bits(const T& n, int bias, int shift) {
 }  // namespace detail
 
 /// CPU math: an exp that is branch-free and inlines, for scalars and SIMD vectors alike.
-/// exp(x) = 2^n p(r), n = round(x / ln 2), r = x - n ln 2 (Cody-Waite), p a Taylor polynomial
-/// (degree 6 in float: max rel. error 2e-7; degree 12 in double: 3e-16). The input is clamped so
+/// exp(x) = 2^n p(r), n = round(x / ln 2), r = x - n ln 2 (Cody-Waite), p a polynomial (float:
+/// degree 5 fitted, max rel. error 2e-7; double: Taylor degree 12, 3e-16). The input is clamped so
 /// that 2^n stays a bit pattern: below -87 (float) / -708.4 (double) the result is 0 (values under
 /// ~2e-38 / ~3e-308 are flushed), above ln(max) it is +inf, and NaN propagates.
 struct CpuMath {
@@ -76,12 +76,13 @@ struct CpuMath {
       const T magic = simd::splat<T>(12582912.0);  // 1.5 * 2^23: adding it rounds to an integer
       const T n = (x * E(1.44269504088896341) + magic) - magic;
       const T r = (x - n * E(0.693145751953125)) - n * E(1.428606765330187e-06);
-      T p = simd::splat<T>(1.0 / 720);
-      p = p * r + E(1.0 / 120);
-      p = p * r + E(1.0 / 24);
-      p = p * r + E(1.0 / 6);
-      p = p * r + E(0.5);
-      p = p * r + E(1.0);
+      // Degree 5, fitted for relative error on [-ln2/2, ln2/2] with p(0) = 1 exactly: 1.7e-7 (1.4 ulp)
+      // in float arithmetic, one multiply-add fewer than the Taylor polynomial of the same accuracy.
+      T p = simd::splat<T>(0.008290313909739472);
+      p = p * r + E(0.04189793163748523);
+      p = p * r + E(0.16667636218124435);
+      p = p * r + E(0.49999149511040314);
+      p = p * r + E(0.9999997071795537);
       p = p * r + E(1.0);
       // 2^n as 2^(n-1) * 2: n = 128 stays a finite bit pattern, n = -126 gives exactly 0.
       const T scale = detail::pow2_bits(n, 126, 23);
