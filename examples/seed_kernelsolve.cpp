@@ -36,6 +36,7 @@ void run(long n, ko::Preconditioner pre, double tol, int landmarks) {
   auto Kinv = ko::KernelSolve(K, aj, ko::axis::j);
   auto opts = ko::SolveOptions{}.alpha(alpha).tolerance(tol).preconditioner(pre).verbosity(std::getenv("KOKKEOPS_VERBOSE") ? std::atoi(std::getenv("KOKKEOPS_VERBOSE")) : 0);
   if (pre == ko::Preconditioner::nystrom) opts.nystrom(landmarks);
+  if (std::getenv("KOKKEOPS_MIXED")) opts.mixed_precision();
   const ko::SolveReport rep = Kinv(a, x, x, b, opts);
 
   // KeOps' metric, recomputed independently: sum |alpha a + K a - b| / N.

@@ -38,7 +38,9 @@ void BM_SeedSolve(benchmark::State& state) {
   const Vj<2, 2> aj;
   const auto K = Exp(-Norm2(xi - yj)) * aj;
   const double alpha = 0.1;
-  auto opts = ko::SolveOptions{}.alpha(alpha).tolerance(sizeof(T) == 4 ? 5e-5 : 1e-6).preconditioner(pre);
+  const bool mixed = state.range(2) != 0;
+  auto opts =
+      ko::SolveOptions{}.alpha(alpha).tolerance(sizeof(T) == 4 ? 5e-5 : 1e-6).preconditioner(pre).mixed_precision(mixed);
   ko::SolveReport rep;
   for (auto _ : state) rep = ko::KernelSolve(K, aj, ko::axis::j)(a, x, x, b, opts);
   ko::Genred(ko::Sum(K), ko::axis::j)(ka, x, x, a);
@@ -52,16 +54,22 @@ void BM_SeedSolve(benchmark::State& state) {
   state.counters["setup_s"] = rep.setup_seconds;
   state.counters["keops_error"] = err / static_cast<double>(n);
   state.counters["converged"] = rep.converged ? 1 : 0;
-  state.SetLabel(std::string(ko::to_string(pre)) + ", " + ko::to_string(rep.reason));
+  state.SetLabel(std::string(ko::to_string(pre)) + (mixed ? " mixed" : "") + ", " + ko::to_string(rep.reason));
 }
 
 void args(benchmark::internal::Benchmark* b) {
   for (auto p : {ko::Preconditioner::nystrom, ko::Preconditioner::none, ko::Preconditioner::jacobi})
-    b->Args({10000, static_cast<long>(p)});
+    b->Args({10000, static_cast<long>(p), 0});
   b->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
 }
 BENCHMARK_TEMPLATE(BM_SeedSolve, float)->Apply(args);
 BENCHMARK_TEMPLATE(BM_SeedSolve, double)->Apply(args);
+// float64 data, float32 products inside the CG loop, float64 residuals (iterative refinement).
+BENCHMARK_TEMPLATE(BM_SeedSolve, double)
+    ->Args({10000, static_cast<long>(ko::Preconditioner::nystrom), 1})
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime()
+    ->Iterations(1);
 
 }  // namespace
 

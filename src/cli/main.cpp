@@ -72,13 +72,13 @@ struct SolveArgs {
   double scale = 1, alpha = 0, tol = 1e-6;
   int max_iter = 1000, verbosity = 0;
   std::uint64_t seed = 0;
-  bool json = false;
+  bool json = false, mixed = false;
 };
 
 int run_solve(const SolveArgs& a) {
   const auto kernel = cli::parse_kernel(a.kernel);
   ko::SolveOptions opt;
-  opt.alpha(a.alpha).tolerance(a.tol).max_iterations(a.max_iter).verbosity(a.verbosity);
+  opt.alpha(a.alpha).tolerance(a.tol).max_iterations(a.max_iter).verbosity(a.verbosity).mixed_precision(a.mixed);
   if (a.criterion == "keops") opt.criterion(ko::StopCriterion::keops_absolute);
   else if (a.criterion != "relative") throw ko::Error("unknown --criterion '" + a.criterion + "' (relative or keops)");
   apply_precond(a.precond, opt, a.seed);
@@ -146,19 +146,23 @@ int run_demo(const DemoArgs& a) {
   for (long i = 0; i < a.n * 3; ++i) x.data.push_back(normal(gen));
   for (long i = 0; i < a.n * 2; ++i) b.data.push_back(normal(gen));
   const double alpha = 0.1;
-  std::vector<ko::io::DType> dtypes;
-  if (a.dtype == "both" || a.dtype == "float32") dtypes.push_back(ko::io::DType::float32);
-  if (a.dtype == "both" || a.dtype == "float64") dtypes.push_back(ko::io::DType::float64);
-  if (dtypes.empty()) throw ko::Error("unknown --dtype '" + a.dtype + "' (float32, float64 or both)");
+  // float32; float64 with float32 products inside the loop (mixed); float64 throughout.
+  std::vector<std::pair<ko::io::DType, bool>> runs;
+  if (a.dtype == "both" || a.dtype == "float32") runs.push_back({ko::io::DType::float32, false});
+  if (a.dtype == "both" || a.dtype == "float64") {
+    runs.push_back({ko::io::DType::float64, true});
+    runs.push_back({ko::io::DType::float64, false});
+  }
+  if (runs.empty()) throw ko::Error("unknown --dtype '" + a.dtype + "' (float32, float64 or both)");
   nlohmann::json all = nlohmann::json::array();
   if (!a.json)
     std::cout << "KernelSolve of Exp(-Norm2(x - y)) * a, alpha = " << alpha << ", x = randn(" << a.n
               << ", 3), b = randn(" << a.n << ", 2), preconditioner " << a.precond << "\n";
   bool ok = true;
-  for (auto dt : dtypes) {
+  for (const auto& [dt, mixed] : runs) {
     ko::SolveOptions opt;
     // Tolerances that give KeOps' error metric or better (float32: its precision floor is near 5e-5).
-    opt.alpha(alpha).tolerance(dt == ko::io::DType::float32 ? 5e-5 : 1e-6);
+    opt.alpha(alpha).tolerance(dt == ko::io::DType::float32 ? 5e-5 : 1e-6).mixed_precision(mixed);
     apply_precond(a.precond, opt, 0);
     const auto res = cli::seed_solve(x, b, opt, dt);
     // KeOps' metric: sum |alpha a + K a - b| / N, with K a recomputed by a kernel sum.
@@ -172,13 +176,14 @@ int run_demo(const DemoArgs& a) {
     if (a.json) {
       auto j = report_json(res.report);
       j["dtype"] = dtype_name(dt);
+      j["mixed_precision"] = mixed;
       j["shape"] = {res.a.rows, res.a.cols};
       j["error"] = err;
       all.push_back(j);
     } else {
-      std::printf("%s: a of shape (%ld, %ld), %d iterations (%d kernel products), %.3f s (set-up %.3f s), "
+      std::printf("%s%s: a of shape (%ld, %ld), %d iterations (%d kernel products), %.3f s (set-up %.3f s), "
                   "error sum|alpha a + K a - b|/N = %.2e, %s\n",
-                  dtype_name(dt), res.a.rows, res.a.cols, res.report.iterations, res.report.kernel_products,
+                  dtype_name(dt), mixed ? " (float32 products, float64 residuals)" : "", res.a.rows, res.a.cols, res.report.iterations, res.report.kernel_products,
                   res.report.seconds, res.report.setup_seconds, err, ko::to_string(res.report.reason));
     }
   }
@@ -211,6 +216,7 @@ int main(int argc, char** argv) {
   solve->add_option("--out", sa.out, "solution file, (n, Dv), .npy or .csv")->required();
   solve->add_option("--dtype", sa.dtype, "float32 | float64 (default: the dtype of --x)");
   solve->add_flag("--json", sa.json, "print the report as JSON");
+  solve->add_flag("--mixed", sa.mixed, "float64: kernel products in float32, residuals in float64 (iterative refinement)");
   solve->add_option("--verbosity", sa.verbosity, "0 silent, 1 summary, 2 every iteration (stderr)");
 
   ReduceArgs ra;

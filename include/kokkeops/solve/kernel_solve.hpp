@@ -68,6 +68,37 @@ auto make_landmark_args(const Exec& exec, const Idx& idx, const U& unit, const T
   return std::make_tuple(landmark_arg<static_cast<int>(I), Iu, ColCat, Both, F>(exec, idx, unit, std::get<I>(t))...);
 }
 
+/// A float32 copy of a float64 argument (rank 1 or 2) for mixed-precision kernel products; empty
+/// unless `copy`; slots the formula does not use are passed through.
+template <class F, int I, class Exec, class V>
+auto to_float(const Exec& exec, const V& v, bool copy) {
+  using Mem = typename Exec::memory_space;
+  const long rows = copy ? static_cast<long>(v.extent(0)) : 0;
+  if constexpr (Layout<F>::table.dim[I] == 0) {
+    return v;
+  } else if constexpr (V::rank == 1) {
+    Kokkos::View<float*, Mem> f("kokkeops::float_arg", rows);
+    Kokkos::parallel_for(
+        "kokkeops::to_float", Kokkos::RangePolicy<Exec>(exec, 0, rows),
+        KOKKOS_LAMBDA(long i) { f(i) = static_cast<float>(v(i)); });
+    return f;
+  } else {
+    Kokkos::View<float**, Kokkos::LayoutRight, Mem> f("kokkeops::float_arg", rows, v.extent(1));
+    const int d = static_cast<int>(v.extent(1));
+    Kokkos::parallel_for(
+        "kokkeops::to_float", Kokkos::RangePolicy<Exec>(exec, 0, rows),
+        KOKKOS_LAMBDA(long i) {
+          for (int k = 0; k < d; ++k) f(i, k) = static_cast<float>(v(i, k));
+        });
+    return f;
+  }
+}
+
+template <class F, class Exec, class Tuple, std::size_t... I>
+auto float_arguments(const Exec& exec, const Tuple& t, bool copy, std::index_sequence<I...>) {
+  return std::make_tuple(to_float<F, static_cast<int>(I)>(exec, std::get<I>(t), copy)...);
+}
+
 /// The conjugate gradient proper. Arguments are validated by the caller.
 template <class Exec, class T, int Dv, Cat RowCat, int Iu, class F, class Sol, class... Args>
 SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& solution, const SolveOptions& opt,
@@ -111,6 +142,28 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
     const auto tp0 = Clock::now();
     call_with_slot<Iu>([&](const auto&... a) { run_reduction<RowCat>(who, red, Q, a...); }, v, targs,
                        std::index_sequence_for<Args...>{});
+    ++rep.kernel_products;
+    product_seconds += std::chrono::duration<double>(Clock::now() - tp0).count();
+  };
+  // Mixed precision (float64 data): the products inside the CG loop in float32; the true residual,
+  // in float64, decides and restarts CG from itself, so the loop is iterative refinement.
+  const bool mixed = std::is_same_v<T, double> && opt.mixed_precision();
+  const auto fargs = float_arguments<F>(exec, targs, mixed, std::index_sequence_for<Args...>{});
+  using VF = Kokkos::View<float**, Kokkos::LayoutRight, Mem>;
+  VF Pf(std::string("kokkeops::p_float"), mixed ? n : 0, Dv), Qf(std::string("kokkeops::q_float"), mixed ? n : 0, Dv);
+  const auto loop_product = [&](const VT& v) {
+    if (!mixed) return product(v);
+    const auto tp0 = Clock::now();
+    Kokkos::parallel_for(
+        "kokkeops::p_to_float", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+          for (int c = 0; c < Dv; ++c) Pf(i, c) = static_cast<float>(v(i, c));
+        });
+    call_with_slot<Iu>([&](const auto&... a) { run_reduction<RowCat>(who, red, Qf, a...); }, Pf, fargs,
+                       std::index_sequence_for<Args...>{});
+    Kokkos::parallel_for(
+        "kokkeops::q_to_t", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+          for (int c = 0; c < Dv; ++c) Q(i, c) = static_cast<T>(Qf(i, c));
+        });
     ++rep.kernel_products;
     product_seconds += std::chrono::duration<double>(Clock::now() - tp0).count();
   };
@@ -278,7 +331,7 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
     Kokkos::deep_copy(exec, R, B);
     rr = bsq;
   }
-  const int max_restarts = 3;
+  const int max_restarts = mixed ? 10 : 3;
   bool stagnated[Dv] = {};
   Sums<Dv> last_true;
   for (int round = 0;; ++round) {
@@ -299,7 +352,7 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
             if (mask.v[c] != 0) P(i, c) = static_cast<T>(Z(i, c));
         });
     while (any && rep.iterations < opt.max_iterations()) {
-      product(P);
+      loop_product(P);
       ++rep.iterations;
       const auto pq = column_reduce<Dv>("kokkeops::pq", exec, n, KOKKOS_LAMBDA(long i, Sums<Dv>& s) {
         for (int c = 0; c < Dv; ++c) {
