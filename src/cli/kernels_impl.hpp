@@ -177,13 +177,21 @@ inline void check_scale(double scale) {
 }
 
 
-/// Entry points of one scalar type, defined in kernels_<type>.cpp.
+/// Entry points of one scalar type, explicitly instantiated in kernels_<type>.cpp.
 template <class T>
 struct Typed {
-  static io::Matrix reduce(const io::Matrix& x, const io::Matrix& y, const io::Matrix& b, Kernel k, double scale);
-  static SolveResult solve(const io::Matrix& x, const io::Matrix& b, Kernel k, double scale, const SolveOptions& opt);
-  static SolveResult seed_solve(const io::Matrix& x, const io::Matrix& b, const SolveOptions& opt);
-  static io::Matrix seed_product(const io::Matrix& x, const io::Matrix& a);
+  static io::Matrix reduce(const io::Matrix& x, const io::Matrix& y, const io::Matrix& b, Kernel k, double scale) {
+    return reduce_t<T>(x, y, b, k, scale);
+  }
+  static SolveResult solve(const io::Matrix& x, const io::Matrix& b, Kernel k, double scale, const SolveOptions& opt) {
+    return solve_t<T>(x, b, k, scale, opt);
+  }
+  static SolveResult seed_solve(const io::Matrix& x, const io::Matrix& b, const SolveOptions& opt) {
+    return seed_solve_t<T>(x, b, opt);
+  }
+  static io::Matrix seed_product(const io::Matrix& x, const io::Matrix& a) { return seed_product_t<T>(x, a); }
 };
+extern template struct Typed<float>;
+extern template struct Typed<double>;
 
 }  // namespace kokkeops::cli::detail
