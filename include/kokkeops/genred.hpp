@@ -2,6 +2,8 @@
 #pragma once
 
 #include <kokkeops/impl/arguments.hpp>
+#include <kokkeops/reductions/logsumexp.hpp>
+#include <kokkeops/reductions/minmax.hpp>
 #include <kokkeops/reductions/sum.hpp>
 
 namespace kokkeops {
@@ -25,7 +27,10 @@ inline constexpr j_t j{};
 /// `K(out, arg0, arg1, ...)` with one Kokkos::View per formula slot, in slot order:
 /// Vi/Vj slots as rank-2 views (rows, dim), Pm slots as rank-1 views (dim). The output is a
 /// rank-2 view (rows of the output axis, reduction output dim) in the same memory space family;
-/// the execution space is the output view's. All views share one scalar type (float or double).
+/// the execution space is the output view's. All views share one scalar type: half (_Float16 on
+/// hosts that have it, Kokkos' half_t where it is its own type), float or double.
+/// Index reductions (ArgMin, ArgKMin, ...) write a signed integer view instead; Min_ArgMin-type
+/// reductions take two outputs, `K(values, indices, arg0, ...)`.
 template <class Red, class Axis>
 class GenredOp {
  public:
@@ -35,12 +40,12 @@ class GenredOp {
 
   explicit GenredOp(const Red& red) : red_(red) {}
 
-  template <class Out, class... Args>
-  void operator()(const Out& out, const Args&... args) const {
-    using T = typename Out::non_const_value_type;
-    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
-                  "kokkeops: Genred supports float and double data");
-    impl::run_reduction<output_cat>("Genred(" + str() + ")", red_, out, args...);
+  /// Number of leading output views: 1 (values or indices) or 2 (values, then indices).
+  static constexpr int num_outputs = (Red::out_dim > 0 ? 1 : 0) + (Red::index_dim > 0 ? 1 : 0);
+
+  template <class... Views>
+  void operator()(const Views&... views) const {
+    impl::run_genred<output_cat>("Genred(" + str() + ")", red_, views...);
   }
 
   const Red& reduction() const { return red_; }

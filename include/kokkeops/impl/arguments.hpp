@@ -6,6 +6,7 @@
 #include <kokkeops/error.hpp>
 #include <kokkeops/impl/engine.hpp>
 
+#include <limits>
 #include <sstream>
 #include <tuple>
 #include <utility>
@@ -45,8 +46,8 @@ bool overlaps(const A& a, const B& b) {
 }
 
 /// Check one argument against slot I of formula F. `who` prefixes every message.
-template <class Exec, class T, class F, Cat RowCat, int I, class V, class Out>
-void check_argument(const std::string& who, const V& v, const Out& out, Extents& ext) {
+template <class Exec, class T, class F, Cat RowCat, int I, class V, class Overlap>
+void check_argument(const std::string& who, const V& v, const Overlap& overlaps_output, Extents& ext) {
   static_assert(Kokkos::is_view<V>::value, "kokkeops: every argument must be a Kokkos::View");
   constexpr auto table = Layout<F>::table;
   const int d = table.dim[I];
@@ -81,14 +82,31 @@ void check_argument(const std::string& who, const V& v, const Out& out, Extents&
                   len_name + ")");
     }
   }
-  if (overlaps(v, out)) throw Error(arg.str() + ": shares memory with the output");
+  if (overlaps_output(v)) throw Error(arg.str() + ": shares memory with the output");
 }
 
-template <class Exec, class T, class F, Cat RowCat, class Out, class... Args, std::size_t... I>
-Extents check_arguments_impl(const std::string& who, const Out& out, std::index_sequence<I...>, const Args&... args) {
+template <class Exec, class T, class F, Cat RowCat, class Overlap, class... Args, std::size_t... I>
+Extents check_arguments_impl(const std::string& who, long n, const Overlap& overlap, std::index_sequence<I...>,
+                             const Args&... args) {
   Extents ext;
-  ext.n = static_cast<long>(out.extent(0));
-  (check_argument<Exec, T, F, RowCat, static_cast<int>(I)>(who, args, out, ext), ...);
+  ext.n = n;
+  (check_argument<Exec, T, F, RowCat, static_cast<int>(I)>(who, args, overlap, ext), ...);
+  return ext;
+}
+
+/// The checks on the inputs that follow the outputs' own: count, each slot, the reduced length.
+template <class Exec, class T, class F, Cat RowCat, class Overlap, class... Args>
+Extents check_inputs(const std::string& who, long n, const Overlap& overlap, const Args&... args) {
+  constexpr int ns = Layout<F>::num_slots;
+  if (static_cast<int>(sizeof...(Args)) != ns)
+    throw Error(who + ": expected " + std::to_string(ns) + " arguments (slots 0.." + std::to_string(ns - 1) +
+                " of the formula), got " + std::to_string(sizeof...(Args)));
+  Extents ext = check_arguments_impl<Exec, T, F, RowCat>(who, n, overlap, std::index_sequence_for<Args...>{}, args...);
+  constexpr Cat col = RowCat == Cat::i ? Cat::j : Cat::i;
+  if (ext.m < 0)
+    throw Error(who + ": the formula has no " + cat_name(col) +
+                " variable, so the length of the reduced axis is unknown");
+  if (ext.n > 0x7fffffffL || ext.m > 0x7fffffffL) throw Error(who + ": more than 2^31-1 rows is not supported");
   return ext;
 }
 
@@ -105,13 +123,8 @@ Extents check_arguments(const std::string& who, const Out& out, const Args&... a
                 shape_of(out));
   if (!Kokkos::SpaceAccessibility<Exec, typename Out::memory_space>::accessible)
     throw Error(who + ": output: memory space " + memory_space_name<Out>() + " is not accessible from " + Exec::name());
-  Extents ext = check_arguments_impl<Exec, T, F, RowCat>(who, out, std::index_sequence_for<Args...>{}, args...);
-  constexpr Cat col = RowCat == Cat::i ? Cat::j : Cat::i;
-  if (ext.m < 0)
-    throw Error(who + ": the formula has no " + cat_name(col) +
-                " variable, so the length of the reduced axis is unknown");
-  if (ext.n > 0x7fffffffL || ext.m > 0x7fffffffL) throw Error(who + ": more than 2^31-1 rows is not supported");
-  return ext;
+  return check_inputs<Exec, T, F, RowCat>(
+      who, static_cast<long>(out.extent(0)), [&](const auto& v) { return overlaps(v, out); }, args...);
 }
 
 /// Copy slot I's view into the packed layout.
@@ -127,7 +140,7 @@ void pack_argument(const Exec& exec, const V& v, const Packed<T, Exec>& pk, long
         auto dst = pk.params;
         Kokkos::parallel_for(
             "kokkeops::pack_params", Kokkos::RangePolicy<Exec>(exec, 0, d),
-            KOKKOS_LAMBDA(int k) { dst(o + k) = v(k); });
+            KOKKOS_LAMBDA(int k) { dst(o + k) = static_cast<T>(v(k)); });
       }
     } else if constexpr (V::rank == 2) {
       if constexpr (c == RowCat) {
@@ -135,7 +148,7 @@ void pack_argument(const Exec& exec, const V& v, const Packed<T, Exec>& pk, long
         Kokkos::parallel_for(
             "kokkeops::pack_rows", Kokkos::RangePolicy<Exec>(exec, 0, v.extent(0)),
             KOKKOS_LAMBDA(long i) {
-              for (int k = 0; k < d; ++k) dst(i, o + k) = v(i, k);
+              for (int k = 0; k < d; ++k) dst(i, o + k) = static_cast<T>(v(i, k));
             });
       } else {
         // Padding past m repeats the last entry (finite data); the engine masks it out anyway.
@@ -145,7 +158,7 @@ void pack_argument(const Exec& exec, const V& v, const Packed<T, Exec>& pk, long
             "kokkeops::pack_cols", Kokkos::RangePolicy<Exec>(exec, 0, stride),
             KOKKOS_LAMBDA(long j) {
               const long src = j < m ? j : m - 1;
-              for (int k = 0; k < d; ++k) dst((o + k) * stride + j) = src >= 0 ? v(src, k) : T(0);
+              for (int k = 0; k < d; ++k) dst((o + k) * stride + j) = src >= 0 ? static_cast<T>(v(src, k)) : T(0);
             });
       }
     }
@@ -172,20 +185,113 @@ Packed<T, Exec> pack_arguments(const Exec& exec, const Extents& ext, const Args&
   return pk;
 }
 
+/// The scalar type of the first argument the formula uses (the data type of index-only reductions).
+template <class F, class... Args>
+struct first_used_arg {
+  static constexpr int index() {
+    constexpr auto table = Layout<F>::table;
+    for (int s = 0; s < formulas::detail::kMaxSlots; ++s)
+      if (table.dim[s] != 0) return s;
+    return 0;
+  }
+  static constexpr std::size_t pos = static_cast<std::size_t>(index()) < sizeof...(Args) ? index() : 0;
+  using non_const_value_type =
+      typename std::tuple_element_t<pos, std::tuple<Args..., Kokkos::View<float*>>>::non_const_value_type;
+};
+
+template <class V, class Out>
+bool overlaps_output(const V& v, const Out& out) {
+  if constexpr (std::is_same_v<Out, NoView>) return false;
+  else return overlaps(v, out);
+}
+
+/// Check one output view of a reduction: rank 2, (n, dim), accessible.
+template <class Exec, class O>
+void check_output(const std::string& who, const char* what, const O& out, int dim) {
+  if (O::rank != 2 || static_cast<int>(out.extent(O::rank > 1 ? 1 : 0)) != dim)
+    throw Error(who + ": " + what + ": expected a rank-2 view of shape (n, " + std::to_string(dim) + "), got shape " +
+                shape_of(out));
+  if (!Kokkos::SpaceAccessibility<Exec, typename O::memory_space>::accessible)
+    throw Error(who + ": " + what + ": memory space " + memory_space_name<O>() + " is not accessible from " +
+                Exec::name());
+}
+
+/// Validate, pack and reduce into a value view and/or an index view (NoView for the absent one).
+/// Runs on the execution space of the first output and returns when the results are written.
+template <Cat RowCat, class Red, class ValV, class IdxV, class... Args>
+void run_outputs(const std::string& who, const Red& red, const ValV& val, const IdxV& idx, const Args&... args) {
+  constexpr bool has_val = !std::is_same_v<ValV, NoView>, has_idx = !std::is_same_v<IdxV, NoView>;
+  static_assert(has_val == (Red::out_dim > 0) && has_idx == (Red::index_dim > 0), "kokkeops: internal: outputs");
+  using F = std::decay_t<decltype(red.formula)>;
+  using Primary = std::conditional_t<has_val, ValV, IdxV>;
+  static_assert(Kokkos::is_view<Primary>::value, "kokkeops: the outputs must be Kokkos::Views");
+  using Exec = typename Primary::execution_space;
+  using D = typename std::conditional_t<has_val, ValV, first_used_arg<F, Args...>>::non_const_value_type;
+  static_assert(is_data_type_v<D>, "kokkeops: Genred supports half, float and double data");
+  long n = 0;
+  if constexpr (has_val) {
+    static_assert(Kokkos::is_view<ValV>::value, "kokkeops: the value output must be a Kokkos::View");
+    static_assert(!std::is_const_v<typename ValV::value_type>, "kokkeops: the value output must not be a const view");
+    check_output<Exec>(who, "output", val, Red::out_dim);
+    n = static_cast<long>(val.extent(0));
+  }
+  if constexpr (has_idx) {
+    static_assert(Kokkos::is_view<IdxV>::value, "kokkeops: the index output must be a Kokkos::View");
+    using IT = typename IdxV::value_type;
+    static_assert(std::is_integral_v<IT> && std::is_signed_v<IT> && !std::is_const_v<IT>,
+                  "kokkeops: index outputs (ArgMin, ArgKMin, ...) must be views of a signed integer type "
+                  "(int, long, std::int64_t): -1 marks an empty reduction");
+    check_output<Exec>(who, "index output", idx, Red::index_dim);
+    if (has_val && static_cast<long>(idx.extent(0)) != n)
+      throw Error(who + ": index output: has " + std::to_string(idx.extent(0)) + " rows, the value output " +
+                  std::to_string(n));
+    n = static_cast<long>(idx.extent(0));
+    if constexpr (has_val) {
+      if (overlaps(val, idx)) throw Error(who + ": the value and index outputs share memory");
+    }
+  }
+  const Extents ext = check_inputs<Exec, D, F, RowCat>(
+      who, n, [&](const auto& v) { return overlaps_output(v, val) || overlaps_output(v, idx); }, args...);
+  if constexpr (has_idx) {
+    using IT = typename IdxV::value_type;
+    if (ext.m > 0 && static_cast<unsigned long long>(ext.m - 1) > static_cast<unsigned long long>(std::numeric_limits<IT>::max()))
+      throw Error(who + ": index output: its integer type cannot hold indices up to " + std::to_string(ext.m - 1));
+  }
+  if constexpr (sizeof...(Args) == static_cast<std::size_t>(Layout<F>::num_slots)) {
+    using C = compute_t<D>;
+    Exec exec;
+    const auto pk = pack_arguments<Exec, C, F, RowCat>(exec, ext, args...);
+    launch_tiled<Exec, RowCat, D>(exec, red, Sink<ValV, IdxV>{val, idx}, pk, static_cast<int>(ext.n),
+                                  static_cast<int>(ext.m));
+    exec.fence();
+  }
+}
+
+template <Cat RowCat, int NO, class Red, class Tup, std::size_t... I>
+void run_split(const std::string& who, const Red& red, const Tup& views, std::index_sequence<I...>) {
+  if constexpr (NO == 2)
+    run_outputs<RowCat>(who, red, std::get<0>(views), std::get<1>(views), std::get<2 + I>(views)...);
+  else if constexpr (Red::out_dim > 0)
+    run_outputs<RowCat>(who, red, std::get<0>(views), NoView{}, std::get<1 + I>(views)...);
+  else
+    run_outputs<RowCat>(who, red, NoView{}, std::get<0>(views), std::get<1 + I>(views)...);
+}
+
+/// A Genred call: the reduction's outputs first (values, then indices), then one view per slot.
+template <Cat RowCat, class Red, class... Views>
+void run_genred(const std::string& who, const Red& red, const Views&... views) {
+  constexpr int NO = (Red::out_dim > 0 ? 1 : 0) + (Red::index_dim > 0 ? 1 : 0);
+  static_assert(static_cast<int>(sizeof...(Views)) >= NO,
+                "kokkeops: missing output view(s): this reduction writes values and indices, pass both first");
+  run_split<RowCat, NO>(who, red, std::tie(views...), std::make_index_sequence<sizeof...(Views) - NO>{});
+}
+
 /// Validate, pack and reduce: out = reduction over the other axis, output rows of category RowCat.
 /// Runs on the output view's execution space and returns when the result is in `out`.
 template <Cat RowCat, class Red, class Out, class... Args>
 void run_reduction(const std::string& who, const Red& red, const Out& out, const Args&... args) {
-  using Exec = typename Out::execution_space;
-  using T = typename Out::non_const_value_type;
-  using F = std::decay_t<decltype(red.formula)>;
-  const Extents ext = check_arguments<Exec, T, F, RowCat, Red::out_dim>(who, out, args...);
-  if constexpr (sizeof...(Args) == static_cast<std::size_t>(Layout<F>::num_slots)) {
-    Exec exec;
-    const auto pk = pack_arguments<Exec, T, F, RowCat>(exec, ext, args...);
-    launch_tiled<Exec, RowCat>(exec, red, out, pk, static_cast<int>(ext.n), static_cast<int>(ext.m));
-    exec.fence();
-  }
+  static_assert(Red::index_dim == 0, "kokkeops: internal: run_reduction writes values only");
+  run_outputs<RowCat>(who, red, out, NoView{}, args...);
 }
 
 }  // namespace kokkeops::impl

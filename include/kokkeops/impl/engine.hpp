@@ -9,6 +9,7 @@
 #include <kokkeops/formulas/core.hpp>
 #include <kokkeops/impl/backend_traits.hpp>
 #include <kokkeops/impl/simd.hpp>
+#include <kokkeops/reductions/common.hpp>
 
 #include <cstddef>
 
@@ -77,33 +78,61 @@ struct Packed {
   std::ptrdiff_t stride = 0;
 };
 
-template <class Exec, class T, class Red, Cat RowCat, class OutView>
+/// Where a reduction writes: a value view (n, out_dim) and/or an integer index view (n, index_dim);
+/// NoView for the one a reduction does not have.
+struct NoView {};
+template <class ValView, class IdxView>
+struct Sink {
+  ValView val;
+  IdxView idx;
+};
+
+template <class Exec, class D, class Red, Cat RowCat, class SinkT>
 struct TiledReduce {
   using F = std::decay_t<decltype(Red::formula)>;
+  using T = compute_t<D>;  // formulas run in T: the data type, or float for half data
   using Traits = BackendTraits<Exec, T>;
-  using Ctx = EvalCtx<T, F, RowCat, typename Traits::math>;
+  using Math = typename Traits::math;
+  using Ctx = EvalCtx<T, F, RowCat, Math>;
   static constexpr Cat ColCat = RowCat == Cat::i ? Cat::j : Cat::i;
   static constexpr int W = Traits::lanes;
-  // Rows per thread: as many as the traits ask, while rows x output dim accumulators fit registers.
-  static constexpr int R = Traits::rows * F::dim <= Traits::acc_registers ? Traits::rows
-                           : Traits::acc_registers / F::dim > 0       ? Traits::acc_registers / F::dim
-                                                                      : 1;
+  // Rows per thread: as many as the traits ask, while rows x accumulators fit the registers.
+  static constexpr int R = Traits::rows * Red::acc_width <= Traits::acc_registers ? Traits::rows
+                           : Traits::acc_registers / Red::acc_width > 0       ? Traits::acc_registers / Red::acc_width
+                                                                              : 1;
   static constexpr int NR = Layout<F>::width(RowCat);
   static constexpr int NC = Layout<F>::width(ColCat);
   static constexpr int NP = Layout<F>::width(Cat::p);
   static constexpr int DIM = F::dim;
-  using Block = typename Red::template block<T, DIM, R, W>;
+  static constexpr int NV = Red::out_dim, NI = Red::index_dim;
+  using Block = typename Red::template block<D, T, Math, R, W>;
   using member_type = typename Kokkos::TeamPolicy<Exec>::member_type;
   using ScratchView = Kokkos::View<T*, typename Exec::scratch_memory_space, Kokkos::MemoryUnmanaged>;
   using Rows = T[R][NR > 0 ? NR : 1];
 
   F f;
-  OutView out;
+  SinkT out;
   Kokkos::View<const T**, Kokkos::LayoutRight, MemSpace<Exec>> rows;
   Kokkos::View<const T*, MemSpace<Exec>> cols;
   Kokkos::View<const T*, MemSpace<Exec>> params;
   std::ptrdiff_t stride;
   int n, m, tile;
+
+  // Finalize row s of the block and write it as output row `row`.
+  template <class Acc>
+  KOKKOS_FORCEINLINE_FUNCTION void write(const Acc& acc, int s, int row) const {
+    T vals[NV > 0 ? NV : 1];
+    int ids[NI > 0 ? NI : 1];
+    acc.finalize(s, vals, ids);
+    if constexpr (NV > 0) {
+      using OV = typename decltype(out.val)::non_const_value_type;
+      for (int k = 0; k < NV; ++k) out.val(row, k) = static_cast<OV>(vals[k]);
+    }
+    if constexpr (NI > 0) {
+      using OI = typename decltype(out.idx)::non_const_value_type;
+      for (int k = 0; k < NI; ++k) out.idx(row, k) = static_cast<OI>(ids[k]);
+    }
+  }
 
   KOKKOS_INLINE_FUNCTION void operator()(const member_type& team) const {
     const int ts = team.team_size();
@@ -138,20 +167,17 @@ struct TiledReduce {
         }
         team.team_barrier();
         sweep(acc, xr, pm, buf.data(), tile, len, j0);
+        acc.flush();  // block summation: one partial sum per tile
         team.team_barrier();
       }
     } else {
       sweep(acc, xr, pm, cols.data(), stride, m, 0);
     }
 
+    acc.flush();
     for (int s = 0; s < R; ++s) {
       const int row = base + s * ts + t;
-      if (row < n) {
-        T res[DIM];
-        acc.finalize(s, res);
-        KOKKEOPS_UNROLL
-        for (int k = 0; k < DIM; ++k) out(row, k) = res[k];
-      }
+      if (row < n) write(acc, s, row);
     }
   }
 
@@ -161,19 +187,28 @@ struct TiledReduce {
 #if defined(KOKKEOPS_HAVE_VECTOR_TYPES)
     if constexpr (Traits::explicit_simd) {
       using V = simd::vec<T, W>;
-      using VCtx = EvalCtx<V, F, RowCat, typename Traits::math>;
-      typename Red::template vector_block<V, DIM, R> acc;
+      using VCtx = EvalCtx<V, F, RowCat, Math>;
+      typename Red::template vector_block<D, V, Math, R> acc;
       acc.init();
       const T* cb = cols.data();
       int jc = 0;
-      for (; jc + W <= m; jc += W) {
+      const auto step = [&](int j) {
         static_for<R>([&](auto s) {
-          const VCtx ctx{xr[s], cb + jc, stride, pm};
+          const VCtx ctx{xr[s], cb + j, stride, pm};
           V v[DIM];
           f.eval(v, ctx);
-          acc.add(s, v, jc);
+          acc.add(s, v, j);
         });
+      };
+      if constexpr (Red::flushes) {
+        // Block summation: a partial sum per kBlockFlushChunks vectors, folded into the total.
+        constexpr int blk = kBlockFlushChunks * W;
+        for (; jc + blk <= m; jc += blk) {
+          for (int j = jc; j < jc + blk; j += W) step(j);
+          acc.flush();
+        }
       }
+      for (; jc + W <= m; jc += W) step(jc);
       if (jc < m) {
         const auto valid = simd::iota<V>() < simd::broadcast<V>(static_cast<T>(m - jc));
         static_for<R>([&](auto s) {
@@ -183,13 +218,10 @@ struct TiledReduce {
           acc.add_masked(s, v, jc, valid);
         });
       }
+      acc.flush();
       for (int s = 0; s < R; ++s) {
         const int row = base + s;
-        if (row < n) {
-          T res[DIM];
-          acc.finalize(s, res);
-          for (int k = 0; k < DIM; ++k) out(row, k) = res[k];
-        }
+        if (row < n) write(acc, s, row);
       }
     }
 #else
@@ -203,6 +235,13 @@ struct TiledReduce {
   KOKKOS_FORCEINLINE_FUNCTION void sweep(Block& acc, const Rows& xr, const T* pm, const T* colbase,
                                          std::ptrdiff_t cstride, int len, int j0) const {
     int jc = 0;
+    if constexpr (Red::flushes && !Traits::stage_tiles) {
+      constexpr int blk = kBlockFlushChunks * W;
+      for (; jc + blk <= len; jc += blk) {
+        for (int j = jc; j < jc + blk; j += W) chunk(acc, xr, pm, colbase + j, cstride, j0 + j);
+        acc.flush();
+      }
+    }
     for (; jc + W <= len; jc += W) chunk(acc, xr, pm, colbase + jc, cstride, j0 + jc);
     if constexpr (W > 1) {
       if (jc < len) chunk_masked(acc, xr, pm, colbase + jc, cstride, len - jc, j0 + jc);
@@ -237,13 +276,15 @@ struct TiledReduce {
   }
 };
 
-/// Launch the tiled reduction: n output rows, m reduced entries, all data already packed.
-template <class Exec, Cat RowCat, class Red, class T, class OutView>
-void launch_tiled(const Exec& exec, const Red& red, const OutView& out, const Packed<T, Exec>& pk, int n, int m) {
-  using Kernel = TiledReduce<Exec, T, Red, RowCat, OutView>;
+/// Launch the tiled reduction: n output rows, m reduced entries, all data already packed (in the
+/// compute type of data type D), results into the sink's views.
+template <class Exec, Cat RowCat, class D, class Red, class SinkT>
+void launch_tiled(const Exec& exec, const Red& red, const SinkT& sink, const Packed<compute_t<D>, Exec>& pk, int n,
+                  int m) {
+  using Kernel = TiledReduce<Exec, D, Red, RowCat, SinkT>;
   using Traits = typename Kernel::Traits;
   if (n == 0) return;
-  Kernel k{red.formula, out, pk.rows, pk.cols, pk.params, pk.stride, n, m, 1};
+  Kernel k{red.formula, sink, pk.rows, pk.cols, pk.params, pk.stride, n, m, 1};
 
   int ts = Traits::team_size();
   if constexpr (Traits::stage_tiles) {

@@ -57,6 +57,7 @@ KOKKEOPS_VEC_TYPE(float, 16, std::int32_t)
 KOKKEOPS_VEC_TYPE(double, 2, std::int64_t)
 KOKKEOPS_VEC_TYPE(double, 4, std::int64_t)
 KOKKEOPS_VEC_TYPE(double, 8, std::int64_t)
+KOKKEOPS_VEC_TYPE(double, 16, std::int64_t)  // float lanes widened to double accumulators
 #undef KOKKEOPS_VEC_TYPE
 
 template <class T, int W>
