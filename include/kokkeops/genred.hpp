@@ -30,7 +30,8 @@ inline constexpr j_t j{};
 /// the execution space is the output view's. All views share one scalar type: half (_Float16 on
 /// hosts that have it, Kokkos' half_t where it is its own type), float or double.
 /// Index reductions (ArgMin, ArgKMin, ...) write a signed integer view instead; Min_ArgMin-type
-/// reductions take two outputs, `K(values, indices, arg0, ...)`.
+/// reductions take two outputs, `K(values, indices, arg0, ...)`. Block-sparse: `K(ranges, out..., args...)`
+/// with a kokkeops::Ranges (KeOps' ranges 6-tuple; see ranges.hpp and cluster.hpp).
 template <class Red, class Axis>
 class GenredOp {
  public:

@@ -1,6 +1,7 @@
 // Kokkeops umbrella header: generic kernel reductions on Kokkos (the KeOps model).
 #pragma once
 
+#include <kokkeops/cluster.hpp>
 #include <kokkeops/error.hpp>
 #include <kokkeops/formulas.hpp>
 #include <kokkeops/genred.hpp>

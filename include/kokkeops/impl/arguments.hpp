@@ -5,6 +5,7 @@
 
 #include <kokkeops/error.hpp>
 #include <kokkeops/impl/engine.hpp>
+#include <kokkeops/ranges.hpp>
 
 #include <limits>
 #include <sstream>
@@ -170,19 +171,26 @@ void pack_all(const Exec& exec, const Packed<T, Exec>& pk, long m, std::index_se
   (pack_argument<Exec, T, F, RowCat, static_cast<int>(I)>(exec, args, pk, m), ...);
 }
 
+/// Pack for the engine. `pad`: one more vector of padding after each component (block-sparse
+/// ranges start anywhere, and a vector load at the end of a range may run past m).
 template <class Exec, class T, class F, Cat RowCat, class... Args>
-Packed<T, Exec> pack_arguments(const Exec& exec, const Extents& ext, const Args&... args) {
+Packed<T, Exec> pack_arguments_padded(const Exec& exec, const Extents& ext, bool pad, const Args&... args) {
   using L = Layout<F>;
   constexpr Cat col = RowCat == Cat::i ? Cat::j : Cat::i;
   constexpr int lanes = BackendTraits<Exec, T>::lanes;
   Packed<T, Exec> pk;
-  pk.stride = ((ext.m + lanes - 1) / lanes) * lanes;
+  pk.stride = ((ext.m + lanes - 1) / lanes) * lanes + (pad ? lanes : 0);
   const auto noinit = [](const char* label) { return Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)); };
   pk.rows = decltype(pk.rows)(noinit("kokkeops::rows"), L::width(RowCat) > 0 ? ext.n : 0, L::width(RowCat));
   pk.cols = decltype(pk.cols)(noinit("kokkeops::cols"), L::width(col) * pk.stride);
   pk.params = decltype(pk.params)(noinit("kokkeops::params"), L::width(Cat::p));
   pack_all<Exec, T, F, RowCat>(exec, pk, ext.m, std::index_sequence_for<Args...>{}, args...);
   return pk;
+}
+
+template <class Exec, class T, class F, Cat RowCat, class... Args>
+Packed<T, Exec> pack_arguments(const Exec& exec, const Extents& ext, const Args&... args) {
+  return pack_arguments_padded<Exec, T, F, RowCat>(exec, ext, false, args...);
 }
 
 /// The scalar type of the first argument the formula uses (the data type of index-only reductions).
@@ -218,8 +226,12 @@ void check_output(const std::string& who, const char* what, const O& out, int di
 
 /// Validate, pack and reduce into a value view and/or an index view (NoView for the absent one).
 /// Runs on the execution space of the first output and returns when the results are written.
-template <Cat RowCat, class Red, class ValV, class IdxV, class... Args>
-void run_outputs(const std::string& who, const Red& red, const ValV& val, const IdxV& idx, const Args&... args) {
+/// No ranges: the dense reduction.
+struct NoRanges {};
+
+template <Cat RowCat, class Red, class RangesT, class ValV, class IdxV, class... Args>
+void run_outputs(const std::string& who, const Red& red, const RangesT& ranges, const ValV& val, const IdxV& idx,
+                 const Args&... args) {
   constexpr bool has_val = !std::is_same_v<ValV, NoView>, has_idx = !std::is_same_v<IdxV, NoView>;
   static_assert(has_val == (Red::out_dim > 0) && has_idx == (Red::index_dim > 0), "kokkeops: internal: outputs");
   using F = std::decay_t<decltype(red.formula)>;
@@ -260,30 +272,51 @@ void run_outputs(const std::string& who, const Red& red, const ValV& val, const 
   if constexpr (sizeof...(Args) == static_cast<std::size_t>(Layout<F>::num_slots)) {
     using C = compute_t<D>;
     Exec exec;
-    const auto pk = pack_arguments<Exec, C, F, RowCat>(exec, ext, args...);
-    launch_tiled<Exec, RowCat, D>(exec, red, Sink<ValV, IdxV>{val, idx}, pk, static_cast<int>(ext.n),
-                                  static_cast<int>(ext.m));
+    constexpr bool ranged = !std::is_same_v<RangesT, NoRanges>;
+    if constexpr (ranged) {
+      // Validated before anything is packed or written.
+      const long ni = RowCat == Cat::i ? ext.n : ext.m, nj = RowCat == Cat::i ? ext.m : ext.n;
+      const HostRangeHalf half = check_ranges(who, ranges, RowCat == Cat::i, ni, nj);
+      const auto pk = pack_arguments_padded<Exec, C, F, RowCat>(exec, ext, true, args...);
+      launch_tiled<Exec, RowCat, D>(exec, red, Sink<ValV, IdxV>{val, idx}, pk, static_cast<int>(ext.n),
+                                    static_cast<int>(ext.m),
+                                    [&](int rows_per_team) { return make_range_plan<MemSpace<Exec>>(half, rows_per_team); });
+    } else {
+      (void)ranges;
+      const auto pk = pack_arguments<Exec, C, F, RowCat>(exec, ext, args...);
+      launch_tiled<Exec, RowCat, D>(exec, red, Sink<ValV, IdxV>{val, idx}, pk, static_cast<int>(ext.n),
+                                    static_cast<int>(ext.m));
+    }
     exec.fence();
   }
 }
 
-template <Cat RowCat, int NO, class Red, class Tup, std::size_t... I>
-void run_split(const std::string& who, const Red& red, const Tup& views, std::index_sequence<I...>) {
+template <Cat RowCat, int NO, class Red, class RangesT, class Tup, std::size_t... I>
+void run_split(const std::string& who, const Red& red, const RangesT& ranges, const Tup& views,
+               std::index_sequence<I...>) {
   if constexpr (NO == 2)
-    run_outputs<RowCat>(who, red, std::get<0>(views), std::get<1>(views), std::get<2 + I>(views)...);
+    run_outputs<RowCat>(who, red, ranges, std::get<0>(views), std::get<1>(views), std::get<2 + I>(views)...);
   else if constexpr (Red::out_dim > 0)
-    run_outputs<RowCat>(who, red, std::get<0>(views), NoView{}, std::get<1 + I>(views)...);
+    run_outputs<RowCat>(who, red, ranges, std::get<0>(views), NoView{}, std::get<1 + I>(views)...);
   else
-    run_outputs<RowCat>(who, red, NoView{}, std::get<0>(views), std::get<1 + I>(views)...);
+    run_outputs<RowCat>(who, red, ranges, NoView{}, std::get<0>(views), std::get<1 + I>(views)...);
 }
 
-/// A Genred call: the reduction's outputs first (values, then indices), then one view per slot.
-template <Cat RowCat, class Red, class... Views>
-void run_genred(const std::string& who, const Red& red, const Views&... views) {
+/// A Genred call: optionally the ranges, then the reduction's outputs (values, then indices), then
+/// one view per slot.
+template <Cat RowCat, class Red, class First, class... Views>
+void run_genred(const std::string& who, const Red& red, const First& first, const Views&... views) {
   constexpr int NO = (Red::out_dim > 0 ? 1 : 0) + (Red::index_dim > 0 ? 1 : 0);
-  static_assert(static_cast<int>(sizeof...(Views)) >= NO,
-                "kokkeops: missing output view(s): this reduction writes values and indices, pass both first");
-  run_split<RowCat, NO>(who, red, std::tie(views...), std::make_index_sequence<sizeof...(Views) - NO>{});
+  if constexpr (is_ranges_v<First>) {
+    static_assert(static_cast<int>(sizeof...(Views)) >= NO,
+                  "kokkeops: missing output view(s): this reduction writes values and indices, pass both first");
+    run_split<RowCat, NO>(who, red, first, std::tie(views...), std::make_index_sequence<sizeof...(Views) - NO>{});
+  } else {
+    static_assert(static_cast<int>(sizeof...(Views)) + 1 >= NO,
+                  "kokkeops: missing output view(s): this reduction writes values and indices, pass both first");
+    run_split<RowCat, NO>(who, red, NoRanges{}, std::tie(first, views...),
+                          std::make_index_sequence<sizeof...(Views) + 1 - NO>{});
+  }
 }
 
 /// Validate, pack and reduce: out = reduction over the other axis, output rows of category RowCat.
@@ -291,7 +324,7 @@ void run_genred(const std::string& who, const Red& red, const Views&... views) {
 template <Cat RowCat, class Red, class Out, class... Args>
 void run_reduction(const std::string& who, const Red& red, const Out& out, const Args&... args) {
   static_assert(Red::index_dim == 0, "kokkeops: internal: run_reduction writes values only");
-  run_outputs<RowCat>(who, red, out, NoView{}, args...);
+  run_outputs<RowCat>(who, red, NoRanges{}, out, NoView{}, args...);
 }
 
 }  // namespace kokkeops::impl

@@ -117,6 +117,21 @@ struct TiledReduce {
   Kokkos::View<const T*, MemSpace<Exec>> params;
   std::ptrdiff_t stride;
   int n, m, tile;
+  // Block-sparse plan (ranges): per team, rows [t0, t1) and reduced ranges [t2, t3) of `red`.
+  Kokkos::View<const int* [4], Kokkos::LayoutRight, MemSpace<Exec>> tiles;
+  Kokkos::View<const int* [2], Kokkos::LayoutRight, MemSpace<Exec>> red;
+  bool ranged = false;
+
+  // The k-th reduced range of this team: [js, je).
+  KOKKOS_FORCEINLINE_FUNCTION void reduced_range(int k, int& js, int& je) const {
+    if (ranged) {
+      js = red(k, 0);
+      je = red(k, 1);
+    } else {
+      js = 0;
+      je = m;
+    }
+  }
 
   // Finalize row s of the block and write it as output row `row`.
   template <class Acc>
@@ -137,7 +152,14 @@ struct TiledReduce {
   KOKKOS_INLINE_FUNCTION void operator()(const member_type& team) const {
     const int ts = team.team_size();
     const int t = team.team_rank();
-    const int base = team.league_rank() * ts * R;
+    const int lr = team.league_rank();
+    int base = lr * ts * R, row_end = n, k0 = 0, k1 = 1;
+    if (ranged) {
+      base = tiles(lr, 0);
+      row_end = tiles(lr, 1);
+      k0 = tiles(lr, 2);
+      k1 = tiles(lr, 3);
+    }
 
     T pm[NP > 0 ? NP : 1] = {};
     KOKKEOPS_UNROLL
@@ -146,44 +168,52 @@ struct TiledReduce {
     KOKKEOPS_UNROLL
     for (int s = 0; s < R; ++s) {
       const int row = base + s * ts + t;
-      const int rr = row < n ? row : n - 1;  // rows past the end compute on a copy, never written
+      const int rr = row < row_end ? row : row_end - 1;  // rows past the end compute on a copy, never written
       KOKKEOPS_UNROLL
       for (int c = 0; c < NR; ++c) xr[s][c] = rows(rr, c);
     }
 
     if constexpr (Traits::explicit_simd) {
-      sweep_vector(xr, pm, base);
+      sweep_vector(xr, pm, base, row_end, k0, k1);
       return;
     }
     Block acc;
     acc.init();
     if constexpr (Traits::stage_tiles) {
       ScratchView buf(team.team_scratch(0), static_cast<std::size_t>(NC > 0 ? NC * tile : 1));
-      for (int j0 = 0; j0 < m; j0 += tile) {
-        const int len = m - j0 < tile ? m - j0 : tile;
-        for (int idx = t; idx < NC * len; idx += ts) {
-          const int c = idx / len, jj = idx - c * len;
-          buf(c * tile + jj) = cols(c * stride + j0 + jj);
+      for (int k = k0; k < k1; ++k) {
+        int js, je;
+        reduced_range(k, js, je);
+        for (int j0 = js; j0 < je; j0 += tile) {
+          const int len = je - j0 < tile ? je - j0 : tile;
+          for (int idx = t; idx < NC * len; idx += ts) {
+            const int c = idx / len, jj = idx - c * len;
+            buf(c * tile + jj) = cols(c * stride + j0 + jj);
+          }
+          team.team_barrier();
+          sweep(acc, xr, pm, buf.data(), tile, len, j0);
+          acc.flush();  // block summation: one partial sum per tile
+          team.team_barrier();
         }
-        team.team_barrier();
-        sweep(acc, xr, pm, buf.data(), tile, len, j0);
-        acc.flush();  // block summation: one partial sum per tile
-        team.team_barrier();
       }
     } else {
-      sweep(acc, xr, pm, cols.data(), stride, m, 0);
+      for (int k = k0; k < k1; ++k) {
+        int js, je;
+        reduced_range(k, js, je);
+        sweep(acc, xr, pm, cols.data() + js, stride, je - js, js);
+      }
     }
 
     acc.flush();
     for (int s = 0; s < R; ++s) {
       const int row = base + s * ts + t;
-      if (row < n) write(acc, s, row);
+      if (row < row_end) write(acc, s, row);
     }
   }
 
   // CPU sweep with explicit SIMD vectors: W consecutive reduced indices per vector, R rows, the
   // accumulators in registers for the whole range, a masked last vector; then the output rows.
-  KOKKOS_INLINE_FUNCTION void sweep_vector(const Rows& xr, const T* pm, int base) const {
+  KOKKOS_INLINE_FUNCTION void sweep_vector(const Rows& xr, const T* pm, int base, int row_end, int k0, int k1) const {
 #if defined(KOKKEOPS_HAVE_VECTOR_TYPES)
     if constexpr (Traits::explicit_simd) {
       using V = simd::vec<T, W>;
@@ -191,7 +221,6 @@ struct TiledReduce {
       typename Red::template vector_block<D, V, Math, R> acc;
       acc.init();
       const T* cb = cols.data();
-      int jc = 0;
       const auto step = [&](int j) {
         static_for<R>([&](auto s) {
           const VCtx ctx{xr[s], cb + j, stride, pm};
@@ -200,32 +229,37 @@ struct TiledReduce {
           acc.add(s, v, j);
         });
       };
-      if constexpr (Red::flushes) {
-        // Block summation: a partial sum per kBlockFlushChunks vectors, folded into the total.
-        constexpr int blk = kBlockFlushChunks * W;
-        for (; jc + blk <= m; jc += blk) {
-          for (int j = jc; j < jc + blk; j += W) step(j);
-          acc.flush();
+      for (int k = k0; k < k1; ++k) {
+        int js, je;
+        reduced_range(k, js, je);
+        int jc = js;
+        if constexpr (Red::flushes) {
+          // Block summation: a partial sum per kBlockFlushChunks vectors, folded into the total.
+          constexpr int blk = kBlockFlushChunks * W;
+          for (; jc + blk <= je; jc += blk) {
+            for (int j = jc; j < jc + blk; j += W) step(j);
+            acc.flush();
+          }
         }
-      }
-      for (; jc + W <= m; jc += W) step(jc);
-      if (jc < m) {
-        const auto valid = simd::iota<V>() < simd::broadcast<V>(static_cast<T>(m - jc));
-        static_for<R>([&](auto s) {
-          const VCtx ctx{xr[s], cb + jc, stride, pm};
-          V v[DIM];
-          f.eval(v, ctx);
-          acc.add_masked(s, v, jc, valid);
-        });
+        for (; jc + W <= je; jc += W) step(jc);
+        if (jc < je) {
+          const auto valid = simd::iota<V>() < simd::broadcast<V>(static_cast<T>(je - jc));
+          static_for<R>([&](auto s) {
+            const VCtx ctx{xr[s], cb + jc, stride, pm};
+            V v[DIM];
+            f.eval(v, ctx);
+            acc.add_masked(s, v, jc, valid);
+          });
+        }
       }
       acc.flush();
       for (int s = 0; s < R; ++s) {
         const int row = base + s;
-        if (row < n) write(acc, s, row);
+        if (row < row_end) write(acc, s, row);
       }
     }
 #else
-    (void)xr, (void)pm, (void)base;  // compilers without vector types never take this path
+    (void)xr, (void)pm, (void)base, (void)row_end, (void)k0, (void)k1;  // compilers without vector types never take this path
 #endif
   }
 
@@ -276,15 +310,20 @@ struct TiledReduce {
   }
 };
 
+/// No block-sparse plan: the dense reduction.
+struct NoPlan {};
+
 /// Launch the tiled reduction: n output rows, m reduced entries, all data already packed (in the
-/// compute type of data type D), results into the sink's views.
-template <class Exec, Cat RowCat, class D, class Red, class SinkT>
+/// compute type of data type D), results into the sink's views. `planner(rows_per_team)` (ranges)
+/// returns a RangePlan: every output row first gets the reduction's neutral value, then one team
+/// per plan tile reduces its rows over its ranges.
+template <class Exec, Cat RowCat, class D, class Red, class SinkT, class Planner = NoPlan>
 void launch_tiled(const Exec& exec, const Red& red, const SinkT& sink, const Packed<compute_t<D>, Exec>& pk, int n,
-                  int m) {
+                  int m, const Planner& planner = {}) {
   using Kernel = TiledReduce<Exec, D, Red, RowCat, SinkT>;
   using Traits = typename Kernel::Traits;
   if (n == 0) return;
-  Kernel k{red.formula, sink, pk.rows, pk.cols, pk.params, pk.stride, n, m, 1};
+  Kernel k{red.formula, sink, pk.rows, pk.cols, pk.params, pk.stride, n, m, 1, {}, {}, false};
 
   int ts = Traits::team_size();
   if constexpr (Traits::stage_tiles) {
@@ -293,7 +332,23 @@ void launch_tiled(const Exec& exec, const Red& red, const SinkT& sink, const Pac
     if (max_ts < ts) ts = max_ts;
   }
   const int rows_per_team = ts * Kernel::R;
-  const int league = (n + rows_per_team - 1) / rows_per_team;
+  int league = (n + rows_per_team - 1) / rows_per_team;
+  if constexpr (!std::is_same_v<Planner, NoPlan>) {
+    const auto plan = planner(rows_per_team);
+    k.tiles = plan.tiles;
+    k.red = plan.red;
+    k.ranged = true;
+    league = plan.num_tiles;
+    using Block = typename Kernel::Block;
+    Kokkos::parallel_for(
+        "kokkeops::neutral_rows", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(int row) {
+          Block acc;
+          acc.init();
+          acc.flush();
+          k.write(acc, 0, row);
+        });
+    if (league == 0) return;
+  }
   Kokkos::TeamPolicy<Exec> policy(exec, league, ts);
   if constexpr (Traits::stage_tiles) {
     k.tile = Traits::tile(ts);

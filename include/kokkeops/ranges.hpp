@@ -1,0 +1,188 @@
+// Block-sparse reductions: KeOps' `ranges` 6-tuple and its validation, and the plan the engine runs.
+//
+// ranges_i (Mc, 2)     [start, end) blocks of i: the output blocks of a reduction over j
+// slices_i (Mc)        cumulative ends into redranges_j: block k of i reduces over
+//                      redranges_j[slices_i[k-1] .. slices_i[k]) (slices_i[-1] = 0)
+// redranges_j (Mcc, 2) [start, end) ranges of j
+// ranges_j, slices_j, redranges_i: the transposed structure, for reductions over i.
+// Output rows in no block get the reduction's neutral value.
+#pragma once
+
+#include <kokkeops/error.hpp>
+
+#include <Kokkos_Core.hpp>
+
+#include <algorithm>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace kokkeops {
+
+/// The KeOps ranges 6-tuple as Kokkos views of an integer type I (int or std::int64_t) in space Mem.
+template <class I, class Mem = Kokkos::DefaultExecutionSpace::memory_space>
+struct Ranges {
+  static_assert(std::is_integral_v<I>, "kokkeops: ranges are views of an integer type (int or std::int64_t)");
+  using index_type = I;
+  using memory_space = Mem;
+  using Pairs = Kokkos::View<I* [2], Kokkos::LayoutRight, Mem>;
+  using Ends = Kokkos::View<I*, Mem>;
+  Pairs ranges_i;
+  Ends slices_i;
+  Pairs redranges_j;
+  Pairs ranges_j;
+  Ends slices_j;
+  Pairs redranges_i;
+};
+
+template <class T>
+struct is_ranges : std::false_type {};
+template <class I, class Mem>
+struct is_ranges<Ranges<I, Mem>> : std::true_type {};
+template <class T>
+inline constexpr bool is_ranges_v = is_ranges<std::decay_t<T>>::value;
+
+/// The same ranges with the roles of i and j exchanged (KeOps `swap_axes`).
+template <class I, class Mem>
+Ranges<I, Mem> swap_axes(const Ranges<I, Mem>& r) {
+  return {r.ranges_j, r.slices_j, r.redranges_i, r.ranges_i, r.slices_i, r.redranges_j};
+}
+
+namespace impl {
+
+/// One half of the tuple, copied to the host.
+struct HostRangeHalf {
+  std::vector<long> blocks;  // 2 per block
+  std::vector<long> slices;
+  std::vector<long> red;     // 2 per range
+};
+
+template <class P>
+std::vector<long> host_pairs(const P& v) {
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
+  std::vector<long> out(h.extent(0) * 2);
+  for (std::size_t k = 0; k < h.extent(0); ++k) {
+    out[2 * k] = static_cast<long>(h(k, 0));
+    out[2 * k + 1] = static_cast<long>(h(k, 1));
+  }
+  return out;
+}
+
+template <class E>
+std::vector<long> host_ends(const E& v) {
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
+  std::vector<long> out(h.extent(0));
+  for (std::size_t k = 0; k < h.extent(0); ++k) out[k] = static_cast<long>(h(k));
+  return out;
+}
+
+inline std::string range_str(const std::vector<long>& p, std::size_t k) {
+  return "[" + std::to_string(p[2 * k]) + ", " + std::to_string(p[2 * k + 1]) + ")";
+}
+
+/// Check one half: blocks within [0, n_out) and disjoint, slices monotone ending at the number of
+/// reduced ranges, reduced ranges within [0, n_red). Names the offending entry.
+inline HostRangeHalf check_range_half(const std::string& who, const char* bname, const char* sname,
+                                      const char* rname, std::vector<long> blocks, std::vector<long> slices,
+                                      std::vector<long> red, long n_out, long n_red) {
+  const std::size_t nb = blocks.size() / 2, nr = red.size() / 2;
+  const std::string w = who + ": ranges: ";
+  if (slices.size() != nb)
+    throw Error(w + sname + " has " + std::to_string(slices.size()) + " entries, " + bname + " has " +
+                std::to_string(nb) + " blocks (one slice end per block)");
+  for (std::size_t k = 0; k < nb; ++k) {
+    const long s = blocks[2 * k], e = blocks[2 * k + 1];
+    if (s < 0 || e < s || e > n_out)
+      throw Error(w + bname + "[" + std::to_string(k) + "] = " + range_str(blocks, k) + " is not a range within [0, " +
+                  std::to_string(n_out) + ")");
+  }
+  std::vector<std::size_t> order;
+  for (std::size_t k = 0; k < nb; ++k)
+    if (blocks[2 * k + 1] > blocks[2 * k]) order.push_back(k);  // empty blocks write nothing
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return blocks[2 * a] < blocks[2 * b]; });
+  for (std::size_t q = 1; q < order.size(); ++q) {
+    std::size_t a = order[0];  // the block reaching furthest so far
+    for (std::size_t p = 1; p < q; ++p)
+      if (blocks[2 * order[p] + 1] > blocks[2 * a + 1]) a = order[p];
+    const std::size_t b = order[q];
+    if (blocks[2 * a + 1] > blocks[2 * b])
+      throw Error(w + bname + "[" + std::to_string(a) + "] = " + range_str(blocks, a) + " and " + bname + "[" +
+                  std::to_string(b) + "] = " + range_str(blocks, b) + " overlap (output blocks must be disjoint)");
+  }
+  long prev = 0;
+  for (std::size_t k = 0; k < nb; ++k) {
+    if (slices[k] < prev)
+      throw Error(w + sname + "[" + std::to_string(k) + "] = " + std::to_string(slices[k]) + " is less than " +
+                  (k ? sname + std::string("[") + std::to_string(k - 1) + "] = " + std::to_string(prev)
+                     : std::string("0")) +
+                  " (slices must be non-decreasing)");
+    prev = slices[k];
+  }
+  if (nb > 0 && static_cast<std::size_t>(prev) != nr)
+    throw Error(w + sname + "[" + std::to_string(nb - 1) + "] = " + std::to_string(prev) + " must equal the number of " +
+                rname + " entries, " + std::to_string(nr));
+  for (std::size_t k = 0; k < nr; ++k) {
+    const long s = red[2 * k], e = red[2 * k + 1];
+    if (s < 0 || e < s || e > n_red)
+      throw Error(w + rname + "[" + std::to_string(k) + "] = " + range_str(red, k) + " is not a range within [0, " +
+                  std::to_string(n_red) + ")");
+  }
+  return {std::move(blocks), std::move(slices), std::move(red)};
+}
+
+/// Validate the whole tuple for ni rows of i and nj rows of j; return the half that drives a
+/// reduction whose output rows are of category `output` (i: ranges_i/slices_i/redranges_j).
+template <class I, class Mem>
+HostRangeHalf check_ranges(const std::string& who, const Ranges<I, Mem>& r, bool output_i, long ni, long nj) {
+  HostRangeHalf hi = check_range_half(who, "ranges_i", "slices_i", "redranges_j", host_pairs(r.ranges_i),
+                                      host_ends(r.slices_i), host_pairs(r.redranges_j), ni, nj);
+  HostRangeHalf hj = check_range_half(who, "ranges_j", "slices_j", "redranges_i", host_pairs(r.ranges_j),
+                                      host_ends(r.slices_j), host_pairs(r.redranges_i), nj, ni);
+  return output_i ? hi : hj;
+}
+
+/// What the engine runs: one entry per team (tile): rows [row_begin, row_end), reduced ranges
+/// [k_begin, k_end) of `red`. Large blocks are split over several teams.
+template <class Mem>
+struct RangePlan {
+  Kokkos::View<int* [4], Kokkos::LayoutRight, Mem> tiles;
+  Kokkos::View<int* [2], Kokkos::LayoutRight, Mem> red;
+  int num_tiles = 0;
+};
+
+template <class Mem>
+RangePlan<Mem> make_range_plan(const HostRangeHalf& h, int rows_per_team) {
+  std::vector<int> t;
+  const std::size_t nb = h.blocks.size() / 2;
+  long k0 = 0;
+  for (std::size_t b = 0; b < nb; ++b) {
+    const long s = h.blocks[2 * b], e = h.blocks[2 * b + 1], k1 = h.slices[b];
+    if (k1 > k0) {  // a block with no reduced range keeps the neutral value written beforehand
+      for (long r = s; r < e; r += rows_per_team) {
+        t.push_back(static_cast<int>(r));
+        t.push_back(static_cast<int>(std::min(e, r + rows_per_team)));
+        t.push_back(static_cast<int>(k0));
+        t.push_back(static_cast<int>(k1));
+      }
+    }
+    k0 = k1;
+  }
+  RangePlan<Mem> p;
+  p.num_tiles = static_cast<int>(t.size() / 4);
+  p.tiles = decltype(p.tiles)("kokkeops::range_tiles", t.size() / 4);
+  p.red = decltype(p.red)("kokkeops::redranges", h.red.size() / 2);
+  auto ht = Kokkos::create_mirror_view(p.tiles);
+  for (std::size_t q = 0; q < t.size() / 4; ++q)
+    for (int c = 0; c < 4; ++c) ht(q, c) = t[4 * q + static_cast<std::size_t>(c)];
+  auto hr = Kokkos::create_mirror_view(p.red);
+  for (std::size_t q = 0; q < h.red.size() / 2; ++q) {
+    hr(q, 0) = static_cast<int>(h.red[2 * q]);
+    hr(q, 1) = static_cast<int>(h.red[2 * q + 1]);
+  }
+  Kokkos::deep_copy(p.tiles, ht);
+  Kokkos::deep_copy(p.red, hr);
+  return p;
+}
+
+}  // namespace impl
+}  // namespace kokkeops
