@@ -3,3 +3,6 @@
 
 #include <kokkeops/formulas/core.hpp>
 #include <kokkeops/formulas/ops.hpp>
+#include <kokkeops/formulas/maths.hpp>
+#include <kokkeops/formulas/vector.hpp>
+#include <kokkeops/formulas/complex.hpp>

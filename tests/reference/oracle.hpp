@@ -47,6 +47,24 @@ struct OracleMath {
   static T sqrt(T x) { return std::sqrt(x); }
   template <class T>
   static T rsqrt(T x) { return T(1) / std::sqrt(x); }
+  template <class T>
+  static T sin(T x) { return std::sin(x); }
+  template <class T>
+  static T cos(T x) { return std::cos(x); }
+  template <class T>
+  static T asin(T x) { return std::asin(x); }
+  template <class T>
+  static T acos(T x) { return std::acos(x); }
+  template <class T>
+  static T atan(T x) { return std::atan(x); }
+  template <class T>
+  static T atan2(T y, T x) { return std::atan2(y, x); }
+  template <class T>
+  static T floor(T x) { return std::floor(x); }
+  template <class T>
+  static T pow(T x, T y) { return std::pow(x, y); }
+  template <class T>
+  static T round(T x) { return std::round(x); }  // the C library's, not the policies' floor-based one
 };
 
 struct OracleCtx {

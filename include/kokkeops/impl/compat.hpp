@@ -21,6 +21,22 @@ template <class T>
 KOKKOS_FORCEINLINE_FUNCTION T sqrt(T x) { return KOKKEOPS_KOKKOS_MATH::sqrt(x); }
 template <class T>
 KOKKOS_FORCEINLINE_FUNCTION T fabs(T x) { return KOKKEOPS_KOKKOS_MATH::fabs(x); }
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T sin(T x) { return KOKKEOPS_KOKKOS_MATH::sin(x); }
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T cos(T x) { return KOKKEOPS_KOKKOS_MATH::cos(x); }
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T asin(T x) { return KOKKEOPS_KOKKOS_MATH::asin(x); }
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T acos(T x) { return KOKKEOPS_KOKKOS_MATH::acos(x); }
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T atan(T x) { return KOKKEOPS_KOKKOS_MATH::atan(x); }
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T atan2(T y, T x) { return KOKKEOPS_KOKKOS_MATH::atan2(y, x); }
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T floor(T x) { return KOKKEOPS_KOKKOS_MATH::floor(x); }
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T pow(T x, T y) { return KOKKEOPS_KOKKOS_MATH::pow(x, y); }
 
 #undef KOKKEOPS_KOKKOS_MATH
 

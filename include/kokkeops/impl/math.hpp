@@ -1,4 +1,5 @@
-// Math policies: what a formula's Exp, Log, Sqrt, Rsqrt compile to on each kind of device.
+// Math policies: what a formula's Exp, Log, Sqrt, Rsqrt, Sin, ..., Pow, Floor, Round compile to on
+// each kind of device.
 // A policy is a struct of static functions; the evaluation context names it as `Ctx::math`.
 // CPU policies also take the explicit-SIMD vector types of impl/simd.hpp.
 #pragma once
@@ -29,6 +30,21 @@ KOKKOS_FORCEINLINE_FUNCTION To bit_cast(const From& v) {
 #undef KOKKEOPS_HAS_BUILTIN_BIT_CAST
 }
 
+namespace detail {
+
+// C's round (halfway cases away from zero) from floor, branch-free for scalars and vectors alike:
+// Kokkos 3.4 has no round. |x| - floor(|x|) is exact, so 0.49999999999999994 is not rounded up.
+template <class M, class T>
+KOKKOS_FORCEINLINE_FUNCTION T round_from_floor(T x) {
+  const T zero = simd::splat<T>(0);
+  const T a = simd::select(x < zero, -x, x);
+  const T f = M::floor(a);
+  const T r = simd::select(a - f >= simd::splat<T>(0.5), f + simd::splat<T>(1), f);
+  return simd::select(x < zero, -r, r);
+}
+
+}  // namespace detail
+
 /// Portable math through Kokkos' math functions: the fallback for scalars.
 struct GenericMath {
   template <class T>
@@ -39,6 +55,24 @@ struct GenericMath {
   KOKKOS_FORCEINLINE_FUNCTION static T sqrt(T x) { return compat::sqrt(x); }
   template <class T>
   KOKKOS_FORCEINLINE_FUNCTION static T rsqrt(T x) { return T(1) / compat::sqrt(x); }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T sin(T x) { return compat::sin(x); }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T cos(T x) { return compat::cos(x); }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T asin(T x) { return compat::asin(x); }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T acos(T x) { return compat::acos(x); }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T atan(T x) { return compat::atan(x); }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T atan2(T y, T x) { return compat::atan2(y, x); }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T floor(T x) { return compat::floor(x); }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T pow(T x, T y) { return compat::pow(x, y); }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T round(T x) { return detail::round_from_floor<GenericMath>(x); }
 };
 
 namespace detail {
@@ -125,6 +159,44 @@ struct CpuMath {
   KOKKOS_FORCEINLINE_FUNCTION static T log(T x) {
     return lanewise(x, [](auto v) { return compat::log(v); });
   }
+  // The functions below apply the C library's (or Kokkos') scalar function lane by lane: correct
+  // everywhere, not tuned (the Gaussian path needs none of them).
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T sin(T x) {
+    return lanewise(x, [](auto v) { return compat::sin(v); });
+  }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T cos(T x) {
+    return lanewise(x, [](auto v) { return compat::cos(v); });
+  }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T asin(T x) {
+    return lanewise(x, [](auto v) { return compat::asin(v); });
+  }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T acos(T x) {
+    return lanewise(x, [](auto v) { return compat::acos(v); });
+  }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T atan(T x) {
+    return lanewise(x, [](auto v) { return compat::atan(v); });
+  }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T atan2(T y, T x) {
+    return lanewise2(y, x, [](auto a, auto b) { return compat::atan2(a, b); });
+  }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T floor(T x) {
+    return lanewise(x, [](auto v) { return compat::floor(v); });
+  }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T pow(T x, T y) {
+    return lanewise2(x, y, [](auto a, auto b) { return compat::pow(a, b); });
+  }
+  template <class T>
+  KOKKOS_FORCEINLINE_FUNCTION static T round(T x) {
+    return detail::round_from_floor<CpuMath>(x);
+  }
 
  private:
   // A scalar function on every lane (the compiler vectorises sqrt itself under -fno-math-errno).
@@ -136,6 +208,16 @@ struct CpuMath {
       return r;
     } else {
       return fn(x);
+    }
+  }
+  template <class T, class Fn>
+  KOKKOS_FORCEINLINE_FUNCTION static T lanewise2(T x, T y, Fn fn) {
+    if constexpr (simd::is_vector_v<T>) {
+      T r;
+      for (int l = 0; l < simd::lanes_of<T>::width; ++l) r[l] = fn(x[l], y[l]);
+      return r;
+    } else {
+      return fn(x, y);
     }
   }
 };
