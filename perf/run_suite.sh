@@ -6,7 +6,7 @@
 #
 #   (default)   the full suite; updates the block between <!-- suite:begin/end --> in perf/RESULTS.md,
 #               perf/suite_pairs_per_s.png, and copies the raw JSON files to perf/results/.
-#               Run it on an otherwise idle machine (about an hour on 2 cores).
+#               Run it on an otherwise idle machine (half an hour to an hour on 2 cores).
 #   --quick     small cases, short timings: a smoke test; writes only under build/perf-results/.
 #   --no-keops  skip KeOps (no Python environment needed apart from matplotlib for the plot).
 #   -- ARGS     passed to the suite binary, e.g. -- --benchmark_filter='gauss/f32'
@@ -31,7 +31,7 @@ while [[ $# -gt 0 ]]; do
     --quick) quick=1 ;;
     --no-keops) keops=0 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,25p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -e/p' "${BASH_SOURCE[0]}" | grep '^#' | cut -c3-; exit 0 ;;
     *) echo "run_suite.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -41,9 +41,16 @@ log() { echo "== run_suite: $*" >&2; }
 
 kokkos_root=${Kokkos_ROOT:-$HOME/.cache/kokkeops/install/kokkos-openmp}
 [[ -d $kokkos_root ]] || { echo "run_suite.sh: no Kokkos at $kokkos_root; set Kokkos_ROOT (or run scripts/setup.sh)" >&2; exit 2; }
-kernels_root=${KokkosKernels_ROOT:-}
-if [[ -z $kernels_root && -d $kokkos_root/lib/cmake/KokkosKernels ]]; then kernels_root=$kokkos_root/lib/cmake/KokkosKernels; fi
-if [[ -z $kernels_root && -d $kokkos_root/lib64/cmake/KokkosKernels ]]; then kernels_root=$kokkos_root/lib64/cmake/KokkosKernels; fi
+# Kokkos Kernels: KokkosKernels_ROOT if set, else the one installed with this Kokkos (never another
+# one found on the system: it would be built against a different Kokkos).
+kernels_arg=()
+if [[ -n ${KokkosKernels_ROOT:-} ]]; then
+  kernels_arg=(-DKokkosKernels_ROOT="$KokkosKernels_ROOT")
+else
+  for d in "$kokkos_root"/lib/cmake/KokkosKernels "$kokkos_root"/lib64/cmake/KokkosKernels; do
+    [[ -d $d ]] && { kernels_arg=(-DKokkosKernels_DIR="$d"); break; }
+  done
+fi
 build=${BUILD_DIR:-$repo/build/perf-suite}
 results=$repo/build/perf-results
 mkdir -p "$build" "$results"
@@ -62,7 +69,7 @@ fi
 cmake_args=(-S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release -DKokkos_ROOT="$kokkos_root"
             -DKokkeops_ENABLE_TESTS=OFF -DKokkeops_ENABLE_EXAMPLES=OFF -DKokkeops_ENABLE_PERF=ON
             -DKokkeops_ENABLE_CLI=OFF)
-[[ -n $kernels_root ]] && cmake_args+=(-DKokkosKernels_DIR="$kernels_root")
+cmake_args+=("${kernels_arg[@]}")
 log "configuring in $build"
 cmake "${cmake_args[@]}" > "$results/cmake.log" 2>&1 || { cat "$results/cmake.log" >&2; exit 1; }
 log "building kokkeops_bench_suite"
