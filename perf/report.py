@@ -70,8 +70,8 @@ def ok_entry(b):
 def fmt_rate(x):
     if x is None:
         return ""
-    e = int(math.floor(math.log10(x))) if x > 0 else 0
-    return f"{x / 10 ** e:.2f}e{e}"
+    mantissa, exponent = f"{x:.2e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def cell(b):
