@@ -30,4 +30,51 @@ void plain_openmp_gaussian(long n, long m, const double* x, const double* y0, co
   gaussian(n, m, x, y0, y1, y2, b, out);
 }
 
+template <class T, int D, int Dv, int Kern>
+void plain_openmp_kernel_sum(long n_out, long n_red, const T* p, const T* q, const T* b, T* out) {
+#pragma omp parallel for schedule(static)
+  for (long r = 0; r < n_out; ++r) {
+    T a[D];
+    for (int k = 0; k < D; ++k) a[k] = p[r * D + k];
+    T s[Dv] = {};
+    if constexpr (plain_openmp_soa(D)) {
+      // Low dimension: vectorise over j (structure of arrays).
+#pragma omp simd reduction(+ : s[:Dv])
+      for (long j = 0; j < n_red; ++j) {
+        T d2 = 0;
+        for (int k = 0; k < D; ++k) {
+          const T d = a[k] - q[k * n_red + j];
+          d2 += d * d;
+        }
+        const T kv = Kern == 0 ? std::exp(-d2) : std::exp(-std::sqrt(d2));
+        for (int c = 0; c < Dv; ++c) s[c] += kv * b[c * n_red + j];
+      }
+    } else {
+      // High dimension: one point after the other, vectorise the distance over k (row-major q).
+      for (long j = 0; j < n_red; ++j) {
+        T d2 = 0;
+#pragma omp simd reduction(+ : d2)
+        for (int k = 0; k < D; ++k) {
+          const T d = a[k] - q[j * D + k];
+          d2 += d * d;
+        }
+        const T kv = Kern == 0 ? std::exp(-d2) : std::exp(-std::sqrt(d2));
+        for (int c = 0; c < Dv; ++c) s[c] += kv * b[c * n_red + j];
+      }
+    }
+    for (int c = 0; c < Dv; ++c) out[r * Dv + c] = s[c];
+  }
+}
+
+#define KOKKEOPS_BENCH_PLAIN(T, D, Dv, K) \
+  template void plain_openmp_kernel_sum<T, D, Dv, K>(long, long, const T*, const T*, const T*, T*);
+#define KOKKEOPS_BENCH_PLAIN_T(T)     \
+  KOKKEOPS_BENCH_PLAIN(T, 3, 1, 0)    \
+  KOKKEOPS_BENCH_PLAIN(T, 3, 4, 0)    \
+  KOKKEOPS_BENCH_PLAIN(T, 3, 1, 1)    \
+  KOKKEOPS_BENCH_PLAIN(T, 3, 4, 1)    \
+  KOKKEOPS_BENCH_PLAIN(T, 64, 1, 0)
+KOKKEOPS_BENCH_PLAIN_T(float)
+KOKKEOPS_BENCH_PLAIN_T(double)
+
 }  // namespace kokkeops::bench
