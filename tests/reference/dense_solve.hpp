@@ -6,12 +6,16 @@
 
 #include "oracle.hpp"
 
+#include <functional>
+
 namespace kokkeops::test {
 
 /// Solution (n x Dv, row-major) of (alpha Id + K) a = b, K from formula f reducing over j (output i).
 /// `args` are the host arguments; slot `unknown` holds b and is overwritten by unit vectors here.
+/// `keep(i, j)`, when given, masks the kernel (block-sparse ranges).
 template <class F>
-std::vector<long double> dense_solve(const F& f, std::vector<HostArg> args, int unknown, long n, int dv, double alpha) {
+std::vector<long double> dense_solve(const F& f, std::vector<HostArg> args, int unknown, long n, int dv, double alpha,
+                                     const std::function<bool(long, long)>& keep = nullptr) {
   const long N = n * dv;
   std::vector<long double> A(static_cast<std::size_t>(N * N), 0.0L), rhs(args[unknown].data);
   HostArg& u = args[unknown];
@@ -20,6 +24,7 @@ std::vector<long double> dense_solve(const F& f, std::vector<HostArg> args, int 
       std::fill(u.data.begin(), u.data.end(), 0.0L);
       u.data[static_cast<std::size_t>(j * dv + cj)] = 1.0L;  // a = e_(j, cj)
       for (long i = 0; i < n; ++i) {
+        if (keep && !keep(i, j)) continue;
         OracleCtx ctx{&args, i, j};
         long double v[F::dim];
         f.eval(v, ctx);

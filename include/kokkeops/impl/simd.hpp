@@ -72,7 +72,7 @@ template <class T>
 KOKKOS_FORCEINLINE_FUNCTION T splat(double x) {
   if constexpr (is_vector_v<T>) {
     using E = typename lanes_of<T>::elem;
-    T v;
+    T v{};
     for (int l = 0; l < lanes_of<T>::width; ++l) v[l] = static_cast<E>(x);
     return v;
   } else {
@@ -100,7 +100,7 @@ KOKKOS_FORCEINLINE_FUNCTION T select(const C& c, const T& a, const T& b) {
 template <class V>
 KOKKOS_FORCEINLINE_FUNCTION V broadcast(const typename lanes_of<V>::elem& x) {
   if constexpr (is_vector_v<V>) {
-    V v;
+    V v{};
     for (int l = 0; l < lanes_of<V>::width; ++l) v[l] = x;
     return v;
   } else {
@@ -111,7 +111,7 @@ KOKKOS_FORCEINLINE_FUNCTION V broadcast(const typename lanes_of<V>::elem& x) {
 /// Lane indices 0, 1, ..., W-1.
 template <class V>
 KOKKOS_FORCEINLINE_FUNCTION V iota() {
-  V v;
+  V v{};
   for (int l = 0; l < lanes_of<V>::width; ++l) v[l] = static_cast<typename lanes_of<V>::elem>(l);
   return v;
 }

@@ -193,7 +193,7 @@ struct AccOps {
   }
   KOKKOS_FORCEINLINE_FUNCTION static S zero() {
     if constexpr (simd::is_vector_v<C>) {
-      S z;
+      S z{};
       for (int l = 0; l < W; ++l) z[l] = AE(0);
       return z;
     } else {
@@ -235,7 +235,7 @@ KOKKOS_FORCEINLINE_FUNCTION I index_ramp(int j) {
   if constexpr (std::is_integral_v<I>) {
     return j;
   } else {
-    I v;
+    I v{};
     constexpr int W = static_cast<int>(sizeof(I) / sizeof(v[0]));
     for (int l = 0; l < W; ++l) v[l] = j + l;
     return v;
@@ -247,7 +247,7 @@ KOKKOS_FORCEINLINE_FUNCTION I index_splat(int j) {
   if constexpr (std::is_integral_v<I>) {
     return j;
   } else {
-    I v;
+    I v{};
     constexpr int W = static_cast<int>(sizeof(I) / sizeof(v[0]));
     for (int l = 0; l < W; ++l) v[l] = j;
     return v;

@@ -100,9 +100,9 @@ auto float_arguments(const Exec& exec, const Tuple& t, bool copy, std::index_seq
 }
 
 /// The conjugate gradient proper. Arguments are validated by the caller.
-template <class Exec, class T, int Dv, Cat RowCat, int Iu, class F, class Sol, class... Args>
+template <class Exec, class T, int Dv, Cat RowCat, int Iu, class F, class Sol, class RangesT, class... Args>
 SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& solution, const SolveOptions& opt,
-                               const Args&... args) {
+                               const RangesT& ranges, const Args&... args) {
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
   using Mem = typename Exec::memory_space;
@@ -140,7 +140,7 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
   double product_seconds = 0, precond_seconds = 0;  // reported at verbosity >= 3
   const auto product = [&](const VT& v) {
     const auto tp0 = Clock::now();
-    call_with_slot<Iu>([&](const auto&... a) { run_reduction<RowCat>(who, red, Q, a...); }, v, targs,
+    call_with_slot<Iu>([&](const auto&... a) { run_outputs<RowCat>(who, red, ranges, Q, NoView{}, a...); }, v, targs,
                        std::index_sequence_for<Args...>{});
     ++rep.kernel_products;
     product_seconds += std::chrono::duration<double>(Clock::now() - tp0).count();
@@ -158,7 +158,7 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
         "kokkeops::p_to_float", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
           for (int c = 0; c < Dv; ++c) Pf(i, c) = static_cast<float>(v(i, c));
         });
-    call_with_slot<Iu>([&](const auto&... a) { run_reduction<RowCat>(who, red, Qf, a...); }, Pf, fargs,
+    call_with_slot<Iu>([&](const auto&... a) { run_outputs<RowCat>(who, red, ranges, Qf, NoView{}, a...); }, Pf, fargs,
                        std::index_sequence_for<Args...>{});
     Kokkos::parallel_for(
         "kokkeops::q_to_t", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
@@ -195,6 +195,24 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
   pre.alpha = alpha;
   if (pre.kind == Preconditioner::jacobi) {
     pre.inv_diag = VD("kokkeops::inv_diag", n, Dv);
+    // With ranges, K_ii is in the (masked) kernel only where row i's block reduces over a range holding i.
+    Kokkos::View<double*, Mem> diag_mask("kokkeops::diag_mask", n);
+    Kokkos::deep_copy(diag_mask, 1.0);
+    if constexpr (!std::is_same_v<RangesT, NoRanges>) {
+      const HostRangeHalf half = check_ranges(who, ranges, RowCat == Cat::i, n, n);
+      auto hm = Kokkos::create_mirror_view(diag_mask);
+      Kokkos::deep_copy(hm, 0.0);
+      long k0 = 0;
+      for (std::size_t b = 0; b < half.blocks.size() / 2; ++b) {
+        const long bs = half.blocks[2 * b], be = half.blocks[2 * b + 1], k1 = half.slices[b];
+        for (long k = k0; k < k1; ++k) {
+          const long lo = std::max(bs, half.red[2 * k]), hi = std::min(be, half.red[2 * k + 1]);
+          for (long i = lo; i < hi; ++i) hm(i) = 1.0;
+        }
+        k0 = k1;
+      }
+      Kokkos::deep_copy(diag_mask, hm);
+    }
     for (int c = 0; c < Dv; ++c) {
       VT unit("kokkeops::unit", n, Dv);
       Kokkos::parallel_for(
@@ -209,11 +227,14 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
       const auto inv = pre.inv_diag;
       Kokkos::parallel_for(
           "kokkeops::inv_diag", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
-            const double d = alpha + diag(i);
+            const double d = alpha + diag(i) * diag_mask(i);
             inv(i, c) = d > 0 ? 1.0 / d : 1.0;  // a non-positive diagonal: leave that entry unscaled
           });
     }
   } else if (pre.kind == Preconditioner::nystrom) {
+    if constexpr (!std::is_same_v<RangesT, NoRanges>)
+      throw Error(who + ": the Nystrom preconditioner is not supported with ranges (it approximates the dense "
+                        "kernel); use Preconditioner::jacobi or none");
     const int m = opt.landmarks_for(n);
     rep.landmarks = m;
     auto tp = Clock::now();
@@ -493,9 +514,14 @@ class KernelSolveOp {
                   std::to_string(Unknown::dim) + "; (alpha Id + K) must map the unknown to its own space");
   }
 
+  /// `Kinv(solution, args..., [options])`, or block-sparse: `Kinv(ranges, solution, args..., [options])`
+  /// (the solve of (alpha Id + K_masked), K restricted to the ranges' blocks).
   template <class Sol, class... Rest>
   SolveReport operator()(const Sol& solution, const Rest&... rest) const {
-    if constexpr (sizeof...(Rest) > 0 &&
+    if constexpr (is_ranges_v<Sol>) {
+      const auto t = std::tie(rest...);
+      return ranged_call(solution, t, std::make_index_sequence<sizeof...(Rest)>{});
+    } else if constexpr (sizeof...(Rest) > 0 &&
                   std::is_same_v<std::decay_t<std::tuple_element_t<sizeof...(Rest) - 1, std::tuple<Rest...>>>,
                                  SolveOptions>) {
       const auto t = std::tie(rest...);
@@ -509,6 +535,13 @@ class KernelSolveOp {
   /// The same call with the options first.
   template <class Sol, class... Args>
   SolveReport solve(const Sol& solution, const SolveOptions& opt, const Args&... args) const {
+    return solve_ranged(impl::NoRanges{}, solution, opt, args...);
+  }
+
+  /// The options first, with ranges (or impl::NoRanges{}).
+  template <class RangesT, class Sol, class... Args>
+  SolveReport solve_ranged(const RangesT& ranges, const Sol& solution, const SolveOptions& opt,
+                           const Args&... args) const {
     using Exec = typename Sol::execution_space;
     using T = typename Sol::non_const_value_type;
     static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
@@ -523,7 +556,8 @@ class KernelSolveOp {
       opt.validate(who, ext.n);
       const auto targs = std::tie(args...);
       check_finite(who, targs, std::index_sequence_for<Args...>{});
-      return impl::conjugate_gradient<Exec, T, Dv, output_cat, unknown_slot>(who, f_, solution, opt, args...);
+      if constexpr (!std::is_same_v<RangesT, impl::NoRanges>) (void)impl::check_ranges(who, ranges, output_cat == Cat::i, ext.n, ext.n);
+      return impl::conjugate_gradient<Exec, T, Dv, output_cat, unknown_slot>(who, f_, solution, opt, ranges, args...);
     } else {
       return SolveReport{};  // unreachable: check_arguments threw on the argument count
     }
@@ -539,6 +573,22 @@ class KernelSolveOp {
   template <class Sol, class Tuple, std::size_t... I>
   SolveReport call_split(const Sol& solution, const SolveOptions& opt, const Tuple& t, std::index_sequence<I...>) const {
     return solve(solution, opt, std::get<I>(t)...);
+  }
+  // (ranges, solution, args..., [options])
+  template <class RangesT, class Tuple, std::size_t... I>
+  SolveReport ranged_call(const RangesT& ranges, const Tuple& t, std::index_sequence<I...>) const {
+    constexpr std::size_t N = sizeof...(I);
+    static_assert(N >= 1, "kokkeops: KernelSolve with ranges: the solution view must follow the ranges");
+    using Last = std::decay_t<std::tuple_element_t<N - 1, Tuple>>;
+    if constexpr (std::is_same_v<Last, SolveOptions>)
+      return ranged_split(ranges, std::get<N - 1>(t), t, std::make_index_sequence<N - 2>{});
+    else
+      return ranged_split(ranges, SolveOptions{}, t, std::make_index_sequence<N - 1>{});
+  }
+  template <class RangesT, class Tuple, std::size_t... I>
+  SolveReport ranged_split(const RangesT& ranges, const SolveOptions& opt, const Tuple& t,
+                           std::index_sequence<I...>) const {
+    return solve_ranged(ranges, std::get<0>(t), opt, std::get<I + 1>(t)...);
   }
   // Non-finite points, parameters or right-hand sides would make every result NaN: reject them.
   template <class Tuple, std::size_t... I>
