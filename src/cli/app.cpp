@@ -1,4 +1,6 @@
-// kokkeops: kernel sums and kernel solves on .npy / .csv files, and the seed demo.
+// kokkeops: kernel sums and kernel solves on .npy / .csv files, and the seed demo. The whole tool is
+// kokkeops::cli::run (app.hpp) so that tests and the argument fuzzer (tests/fuzz/) can call it in-process;
+// main.cpp only forwards to it.
 //
 //   kokkeops solve  --kernel K --scale S --alpha A --x X --b B --out OUT [options]
 //   kokkeops reduce --kernel K --scale S --x X --y Y --b B --out OUT [--dtype D]
@@ -6,12 +8,15 @@
 //
 // Exit status: 0 success; 1 bad input or failed computation (one line on stderr, no output file
 // written); 2 bad command line; 3 the solve did not converge (the solution reached is written).
+#include "app.hpp"
+
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 
 #include "kernels.hpp"
@@ -193,7 +198,7 @@ int run_demo(const DemoArgs& a) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int kokkeops::cli::run(int argc, char** argv) {
   CLI::App app{"kokkeops: kernel sums and kernel solves (KeOps' Genred and KernelSolve) on .npy/.csv files"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("kokkeops ") + ko::version());
@@ -248,9 +253,11 @@ int main(int argc, char** argv) {
     std::cerr << "kokkeops: error: " << e.what() << " (see kokkeops --help)\n";
     return kExitUsage;
   }
-  // Kokkos after parsing, so that --help works without it; no Kokkos arguments are forwarded.
+  // Kokkos after parsing, so that --help works without it; no Kokkos arguments are forwarded. A caller
+  // that has initialised Kokkos already (a test, the fuzzer) keeps it: Kokkos cannot be initialised twice.
   int kargc = 1;
-  Kokkos::ScopeGuard guard(kargc, argv);
+  std::optional<Kokkos::ScopeGuard> guard;
+  if (!Kokkos::is_initialized()) guard.emplace(kargc, argv);
   try {
     if (solve->parsed()) return run_solve(sa);
     if (reduce->parsed()) return run_reduce(ra);
