@@ -457,7 +457,9 @@ TEST(SolverRobustness, HugeAlpha) {
   for (double alpha : {1e8, 1e150, 1e300}) {
     kt::Mat<T, Mem> a("a", n, 2);
     const auto rep = c.S(a, xv, xv, bv, gv, ko::SolveOptions{}.alpha(alpha).tolerance(1e-10));
-    show(("alpha " + std::to_string(alpha)).c_str(), rep);
+    char what[32];
+    std::snprintf(what, sizeof what, "alpha %g", alpha);
+    show(what, rep);
     EXPECT_TRUE(rep.converged) << "alpha " << alpha << ": " << rep.summary();
     EXPECT_LE(rep.iterations, 4) << "alpha " << alpha;
     auto ha = to_host(a);
