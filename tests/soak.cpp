@@ -13,7 +13,10 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <algorithm>
 #include <mutex>
+#include <string>
+#include <vector>
 #include <random>
 #include <unistd.h>
 #include <unordered_map>
@@ -39,12 +42,16 @@ using Mem = Exec::memory_space;
 // that were allocated. (Kokkos does not always report the same size to the deallocate callback as to
 // the allocate one; those differences are counted apart, in g_size_mismatches.)
 std::mutex g_mutex;
-std::unordered_map<const void*, long long> g_live;
+struct Live {
+  long long bytes;
+  std::string label;
+};
+std::unordered_map<const void*, Live> g_live;
 long long g_live_bytes = 0, g_total_allocs = 0, g_peak_bytes = 0, g_size_mismatches = 0, g_unknown_frees = 0;
 
-void on_allocate(const Kokkos_Profiling_SpaceHandle, const char*, const void* ptr, const uint64_t size) {
+void on_allocate(const Kokkos_Profiling_SpaceHandle, const char* label, const void* ptr, const uint64_t size) {
   std::lock_guard<std::mutex> lock(g_mutex);
-  g_live[ptr] += static_cast<long long>(size);
+  g_live[ptr] = Live{static_cast<long long>(size), label ? label : ""};
   g_live_bytes += static_cast<long long>(size);
   ++g_total_allocs;
   g_peak_bytes = std::max(g_peak_bytes, g_live_bytes);
@@ -56,8 +63,8 @@ void on_deallocate(const Kokkos_Profiling_SpaceHandle, const char*, const void* 
     ++g_unknown_frees;  // allocated before the callbacks were set
     return;
   }
-  if (it->second != static_cast<long long>(size)) ++g_size_mismatches;
-  g_live_bytes -= it->second;
+  if (it->second.bytes != static_cast<long long>(size)) ++g_size_mismatches;
+  g_live_bytes -= it->second.bytes;
   g_live.erase(it);
 }
 
@@ -72,18 +79,21 @@ void on_deallocate(const Kokkos_Profiling_SpaceHandle, const char*, const void* 
 
 struct Figures {
   long long kokkos_bytes, kokkos_allocs;
+  std::vector<const void*> kokkos_live;  // sorted addresses
   long long heap_bytes;  // -1: not measurable here
   long long rss_bytes;
 };
 
 Figures measure() {
   Kokkos::fence();
-  Figures f{0, 0, -1, 0};
+  Figures f{0, 0, {}, -1, 0};
   {
     std::lock_guard<std::mutex> lock(g_mutex);
     f.kokkos_bytes = g_live_bytes;
     f.kokkos_allocs = static_cast<long long>(g_live.size());
+    for (const auto& e : g_live) f.kokkos_live.push_back(e.first);
   }
+  std::sort(f.kokkos_live.begin(), f.kokkos_live.end());
 #if defined(__GLIBC__) && !defined(KOKKEOPS_SOAK_ASAN) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
   f.heap_bytes = static_cast<long long>(mallinfo2().uordblks);
 #endif
@@ -220,11 +230,20 @@ TEST(Soak, TenThousandReductionsTwoHundredSolvesNoGrowth) {
               "allocated, %lld freed that were allocated before the count began\n",
               g_total_allocs, g_peak_bytes, g_size_mismatches, g_unknown_frees);
 
-  // Kokkos views: exactly back where they were, at every quarter.
-  for (const auto& f : quarters) {
-    EXPECT_EQ(f.kokkos_bytes, start.kokkos_bytes) << "Kokkos bytes still allocated";
-    EXPECT_EQ(f.kokkos_allocs, start.kokkos_allocs) << "Kokkos views still allocated";
+  // Kokkos allocations: at every quarter exactly those alive after the warm-up (the same addresses). The
+  // warm-up may leave Kokkos' own lasting buffers (e.g. the OpenMP backend's per-thread scratch, grown to
+  // the largest request once); they are listed, and nothing may join them.
+  {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    for (const auto& e : g_live)
+      std::printf("soak: alive at the end (allocated in the warm-up): '%s', %lld B\n", e.second.label.c_str(),
+                  e.second.bytes);
   }
+  for (const auto& f : quarters) {
+    EXPECT_EQ(f.kokkos_bytes, warm.kokkos_bytes) << "Kokkos bytes allocated since the warm-up are still alive";
+    EXPECT_EQ(f.kokkos_live, warm.kokkos_live) << "Kokkos allocations alive differ from those after the warm-up";
+  }
+  EXPECT_LE(warm.kokkos_allocs, 4) << "more lasting Kokkos allocations than a backend's own buffers";
   // The C heap: within 64 KiB of the warm-up level at the end, and no quarter-on-quarter climb.
   if (end.heap_bytes >= 0) {
     EXPECT_LT(end.heap_bytes - warm.heap_bytes, 64 << 10) << "heap in use grew";
