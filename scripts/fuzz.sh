@@ -19,6 +19,7 @@ targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(npy csv cli)
 artifacts=${FUZZ_ARTIFACTS:-$build_dir/fuzz-artifacts}
 mkdir -p "$artifacts"
+artifacts=$(cd "$artifacts" && pwd)  # absolute: the cli target works in a scratch directory of its own
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
