@@ -2,7 +2,13 @@
 # Build Kokkos 3.4 (+ Kokkos Kernels) from the distribution's Trilinos source package
 # and install it into a prefix that Kokkeops can be configured against.
 #
-#   scripts/build-kokkos.sh <openmp|hip> [PREFIX]
+#   scripts/build-kokkos.sh <openmp|hip|debug> [PREFIX]
+#
+#   openmp  Serial + OpenMP, Release, for this machine's vector ISA (the README path)
+#   hip     Serial + HIP with hipcc (compile checks)
+#   debug   Serial + OpenMP, Debug, Kokkos_ENABLE_DEBUG and Kokkos_ENABLE_DEBUG_BOUNDS_CHECK (every
+#           View access checked), built with clang++ and its libomp so that a clang sanitizer/fuzzer
+#           build of Kokkeops can use it (one OpenMP runtime in the process); override with CXX
 #
 # PREFIX defaults to ${KOKKEOPS_DEPS_DIR:-$HOME/.cache/kokkeops}/install/kokkos-<variant>.
 # The source is unpacked once into $KOKKEOPS_DEPS_DIR/src; an install whose stamp matches
@@ -12,6 +18,7 @@
 #   KOKKEOPS_DEPS_DIR       cache directory (sources, build trees, installs)
 #   KOKKEOPS_KOKKOS_ARCH    openmp only: a Kokkos_ARCH_<NAME> to use instead of -march=native
 #                           (e.g. SKX, ZEN3); "none" for no architecture flag at all
+#   CXX                     compiler for the openmp (default g++) and debug (default clang++) variants
 #   KOKKEOPS_HIP_ARCH       hip only: Kokkos_ARCH_<NAME> for the GPU (default VEGA908; Kokkos 3.4
 #                           knows no gfx90a)
 #   KOKKEOPS_WITH_KERNELS   0 to skip Kokkos Kernels (default 1)
@@ -35,9 +42,9 @@ usage() {
 [[ $# -ge 1 && $# -le 2 ]] || usage
 variant=$1
 case "$variant" in
-  openmp | hip) ;;
+  openmp | hip | debug) ;;
   -h | --help) usage ;;
-  *) die "unknown variant '$variant' (expected openmp or hip)" ;;
+  *) die "unknown variant '$variant' (expected openmp, hip or debug)" ;;
 esac
 
 deps_dir=${KOKKEOPS_DEPS_DIR:-$HOME/.cache/kokkeops}
@@ -63,8 +70,10 @@ as_root() {
 # ---------------------------------------------------------------------------------------------
 # Configuration of each variant. Everything that changes the result goes into the stamp.
 # ---------------------------------------------------------------------------------------------
+build_type=Release
+[[ $variant == debug ]] && build_type=Debug
 common_args=(
-  -DCMAKE_BUILD_TYPE=Release
+  -DCMAKE_BUILD_TYPE=$build_type
   -DCMAKE_CXX_STANDARD=17
   -DCMAKE_CXX_EXTENSIONS=OFF
   -DCMAKE_POSITION_INDEPENDENT_CODE=ON
@@ -95,6 +104,19 @@ case "$variant" in
       none) ;;
       *) kokkos_args+=("-DKokkos_ARCH_${arch}=ON") ;;
     esac
+    ;;
+  debug)
+    # No architecture flag: these builds look for bugs, not speed.
+    arch=none
+    kokkos_args+=(
+      -DCMAKE_CXX_COMPILER="${CXX:-clang++}"
+      -DKokkos_ENABLE_SERIAL=ON
+      -DKokkos_ENABLE_OPENMP=ON
+      -DKokkos_ENABLE_DEBUG=ON
+      -DKokkos_ENABLE_DEBUG_BOUNDS_CHECK=ON
+      -DKokkos_ENABLE_TESTS=OFF
+      -DKokkos_ENABLE_EXAMPLES=OFF
+    )
     ;;
   hip)
     hip_arch=${KOKKEOPS_HIP_ARCH:-VEGA908}
@@ -135,6 +157,8 @@ kernels_args+=(
 )
 if [[ $variant == hip ]]; then
   kernels_args+=(-DCMAKE_CXX_COMPILER=hipcc)
+elif [[ $variant == debug ]]; then
+  kernels_args+=(-DCMAKE_CXX_COMPILER="${CXX:-clang++}")
 else
   kernels_args+=(-DCMAKE_CXX_COMPILER="${CXX:-g++}")
 fi
@@ -158,6 +182,11 @@ command -v g++ >/dev/null 2>&1 || need_pkgs+=(g++)
 command -v make >/dev/null 2>&1 || need_pkgs+=(make)
 command -v dpkg-source >/dev/null 2>&1 || need_pkgs+=(dpkg-dev)
 [[ $variant == hip ]] && ! command -v hipcc >/dev/null 2>&1 && need_pkgs+=(hipcc)
+if [[ $variant == debug && -z ${CXX:-} ]]; then
+  command -v clang++ >/dev/null 2>&1 || need_pkgs+=(clang)
+  # clang's -fopenmp links LLVM's libomp
+  [[ $(dpkg-query -W -f='${Status}' libomp-dev 2>/dev/null) == "install ok installed" ]] || need_pkgs+=(libomp-dev)
+fi
 apt_updated=0
 if [[ ${#need_pkgs[@]} -gt 0 ]]; then
   log "installing ${need_pkgs[*]}"

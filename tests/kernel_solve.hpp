@@ -88,7 +88,8 @@ TEST(KernelSolve, DenseReferenceDouble) {
   const Pm<3, 1> g;
   const auto f = Exp(-g * SqDist(x, y)) * b;
   for (long n : {200L, 500L}) {
-    auto xv = kt::random_mat<double, Mem>(n, 2, 10 + n), bv = kt::random_mat<double, Mem>(n, 2, 20 + n);
+    auto xv = kt::random_mat<double, Mem>(n, 2, static_cast<unsigned>(10 + n)),
+         bv = kt::random_mat<double, Mem>(n, 2, static_cast<unsigned>(20 + n));
     auto gv = kt::param<double, Mem>({2.0});
     kt::Mat<double, Mem> a("a", n, 2);
     const auto rep =

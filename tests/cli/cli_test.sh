@@ -100,5 +100,47 @@ expect_error 2 "required" "" solve --kernel gaussian --scale 1 --x x.csv --b b.c
 expect_error 2 "" "" frobnicate
 expect_error 3 "did not converge" "" solve --kernel gaussian --scale 0.8 --alpha 0 --tol 1e-14 --max-iter 2 --x x.csv --b b.csv --out o14.csv
 
+# Bad inputs (issue 8): empty files, non-finite right-hand sides, non-finite or out-of-range options,
+# mismatched dimensions, and an existing output file left byte-for-byte as it was by a rejected call.
+: > empty.csv
+printf '# only a comment\n\n' > comment_only.csv
+printf '1,2\n3,4\n' > b2.csv
+printf '1,nan\n3,4\n' > bnan.csv
+printf '0,0\n1,1\n' > x2.csv
+printf '0,0,0\n1,1,1\n' > x3.csv
+awk 'BEGIN { for (i = 0; i < 2; i++) { for (k = 0; k < 17; k++) printf "%s%d", (k ? "," : ""), i + k; print "" } }' > x17.csv
+expect_error 1 "no data" o20.csv reduce --kernel gaussian --scale 1 --x empty.csv --y x.csv --b b.csv --out o20.csv
+expect_error 1 "no data" o21.csv solve --kernel gaussian --scale 1 --alpha 0.1 --x comment_only.csv --b b.csv --out o21.csv
+expect_error 1 "non-finite" o22.csv solve --kernel gaussian --scale 1 --alpha 0.1 --x x2.csv --b bnan.csv --out o22.csv
+expect_error 1 "alpha must be finite and >= 0" o23.csv solve --kernel gaussian --scale 1 --alpha nan --x x2.csv --b b2.csv --out o23.csv
+expect_error 1 "alpha must be finite and >= 0" o24.csv solve --kernel gaussian --scale 1 --alpha inf --x x2.csv --b b2.csv --out o24.csv
+expect_error 1 "tolerance must be finite and > 0" o25.csv solve --kernel gaussian --scale 1 --alpha 0.1 --tol -1e-3 --x x2.csv --b b2.csv --out o25.csv
+expect_error 1 "tolerance must be finite and > 0" o26.csv solve --kernel gaussian --scale 1 --alpha 0.1 --tol nan --x x2.csv --b b2.csv --out o26.csv
+expect_error 1 "max_iterations must be >= 1" o27.csv solve --kernel gaussian --scale 1 --alpha 0.1 --max-iter 0 --x x2.csv --b b2.csv --out o27.csv
+expect_error 1 "scale must be finite and > 0" o28.csv reduce --kernel gaussian --scale nan --x x2.csv --y x2.csv --b b2.csv --out o28.csv
+expect_error 1 "scale must be finite and > 0" o29.csv solve --kernel laplace --scale -1 --alpha 0.1 --x x2.csv --b b2.csv --out o29.csv
+expect_error 1 "x has 2 columns but y has 3" o30.csv reduce --kernel gaussian --scale 1 --x x2.csv --y x3.csv --b b2.csv --out o30.csv
+expect_error 1 "not supported" o31.csv reduce --kernel gaussian --scale 1 --x x17.csv --y x17.csv --b b2.csv --out o31.csv
+expect_error 1 "unknown --dtype" o32.csv reduce --kernel gaussian --scale 1 --dtype float16 --x x2.csv --y x2.csv --b b2.csv --out o32.csv
+expect_error 1 "--n must be >= 1" "" demo --n 0
+expect_error 2 "" "" solve
+expect_error 2 "" ""
+expect_error 2 "" "" reduce --kernel gaussian --scale notanumber --x x2.csv --y x2.csv --b b2.csv --out o33.csv
+# A rejected call leaves an existing output file exactly as it was.
+printf 'keep,me\n' > existing.csv
+cp existing.csv existing.orig
+"$exe" solve --kernel gaussian --scale 1 --alpha -1 --x x2.csv --b b2.csv --out existing.csv > /dev/null 2>&1
+[[ $? == 1 ]] && cmp -s existing.csv existing.orig && ok || bad "a rejected solve changed an existing output file"
+"$exe" reduce --kernel gaussian --scale 1 --x x2.csv --y x3.csv --b b2.csv --out existing.csv > /dev/null 2>&1
+[[ $? == 1 ]] && cmp -s existing.csv existing.orig && ok || bad "a rejected reduce changed an existing output file"
+# Empty inputs are valid where the format can hold the result: zero points in .npy give zero rows.
+printf '\x93NUMPY\x01\x00\x76\x00%-117s\n' "{'descr': '<f8', 'fortran_order': False, 'shape': (0, 2), }" > empty02.npy
+"$exe" reduce --kernel gaussian --scale 1 --x empty02.npy --y x2.csv --b b2.csv --out o34.npy > /dev/null &&
+  [[ $(head -c 128 o34.npy | tr -d '\0' | grep -c "'shape': (0, 2)") == 1 ]] && ok || bad "reduce with no output points"
+"$exe" reduce --kernel gaussian --scale 1 --x x2.csv --y empty02.npy --b empty02.npy --out o35.csv > /dev/null &&
+  [[ $(cat o35.csv) == $'0,0\n0,0' ]] && ok || bad "reduce with no source points is a sum of nothing: zeros ($(cat o35.csv 2>&1))"
+"$exe" solve --kernel gaussian --scale 1 --alpha 0.1 --x empty02.npy --b empty02.npy --out o36.npy > /dev/null &&
+  [[ -f o36.npy ]] && ok || bad "solve with no points"
+
 echo "$pass passed, $fails failed"
 [[ $fails == 0 ]]

@@ -1,0 +1,273 @@
+// kokkeops: kernel sums and kernel solves on .npy / .csv files, and the seed demo. The whole tool is
+// kokkeops::cli::run (app.hpp) so that tests and the argument fuzzer (tests/fuzz/) can call it in-process;
+// main.cpp only forwards to it.
+//
+//   kokkeops solve  --kernel K --scale S --alpha A --x X --b B --out OUT [options]
+//   kokkeops reduce --kernel K --scale S --x X --y Y --b B --out OUT [--dtype D]
+//   kokkeops demo   [--n N] [--dtype float32|float64|both] [--precond P] [--json]
+//
+// Exit status: 0 success; 1 bad input or failed computation (one line on stderr, no output file
+// written); 2 bad command line; 3 the solve did not converge (the solution reached is written).
+#include "app.hpp"
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+
+#include "kernels.hpp"
+
+namespace ko = kokkeops;
+namespace cli = kokkeops::cli;
+
+namespace {
+
+constexpr int kExitError = 1, kExitUsage = 2, kExitNotConverged = 3;
+
+ko::io::DType parse_dtype(const std::string& s) {
+  if (s == "float32") return ko::io::DType::float32;
+  if (s == "float64") return ko::io::DType::float64;
+  throw ko::Error("unknown --dtype '" + s + "' (choose float32 or float64)");
+}
+const char* dtype_name(ko::io::DType d) { return d == ko::io::DType::float32 ? "float32" : "float64"; }
+
+// "none", "jacobi", "nystrom" or "nystrom:M".
+void apply_precond(const std::string& s, ko::SolveOptions& opt, std::uint64_t seed) {
+  if (s == "none") {
+    opt.preconditioner(ko::Preconditioner::none);
+  } else if (s == "jacobi") {
+    opt.jacobi();
+  } else if (s == "nystrom") {
+    opt.nystrom(0, seed);
+  } else if (s.rfind("nystrom:", 0) == 0) {
+    const std::string m = s.substr(8);
+    char* end = nullptr;
+    const long v = std::strtol(m.c_str(), &end, 10);
+    if (m.empty() || *end != '\0' || v < 1 || v > 1000000)
+      throw ko::Error("--precond nystrom:M needs a positive landmark count M, got '" + m + "'");
+    opt.nystrom(static_cast<int>(v), seed);
+  } else {
+    throw ko::Error("unknown --precond '" + s + "' (choose none, jacobi, nystrom or nystrom:M)");
+  }
+}
+
+nlohmann::json report_json(const ko::SolveReport& r) {
+  nlohmann::json j;
+  j["converged"] = r.converged;
+  j["reason"] = ko::to_string(r.reason);
+  j["iterations"] = r.iterations;
+  j["kernel_products"] = r.kernel_products;
+  j["restarts"] = r.restarts;
+  j["column_iterations"] = r.column_iterations;
+  j["relative_residual"] = r.relative_residual;
+  j["rms_residual"] = r.rms_residual;
+  j["preconditioner"] = ko::to_string(r.preconditioner);
+  if (r.preconditioner == ko::Preconditioner::nystrom) j["landmarks"] = r.landmarks;
+  j["setup_seconds"] = r.setup_seconds;
+  j["seconds"] = r.seconds;
+  return j;
+}
+
+struct SolveArgs {
+  std::string kernel = "gaussian", x, b, out, precond = "none", dtype, criterion = "relative";
+  double scale = 1, alpha = 0, tol = 1e-6;
+  int max_iter = 1000, verbosity = 0;
+  std::uint64_t seed = 0;
+  bool json = false, mixed = false;
+};
+
+int run_solve(const SolveArgs& a) {
+  const auto kernel = cli::parse_kernel(a.kernel);
+  ko::SolveOptions opt;
+  opt.alpha(a.alpha).tolerance(a.tol).max_iterations(a.max_iter).verbosity(a.verbosity).mixed_precision(a.mixed);
+  if (a.criterion == "keops") opt.criterion(ko::StopCriterion::keops_absolute);
+  else if (a.criterion != "relative") throw ko::Error("unknown --criterion '" + a.criterion + "' (relative or keops)");
+  apply_precond(a.precond, opt, a.seed);
+  const auto x = ko::io::read_matrix(a.x);
+  const auto b = ko::io::read_matrix(a.b);
+  const auto dtype = a.dtype.empty() ? x.dtype : parse_dtype(a.dtype);
+  const auto res = cli::solve(x, b, kernel, a.scale, opt, dtype);
+  ko::io::write_matrix(a.out, res.a, dtype);
+  if (a.json) {
+    auto j = report_json(res.report);
+    j["kernel"] = cli::kernel_name(kernel);
+    j["scale"] = a.scale;
+    j["alpha"] = a.alpha;
+    j["dtype"] = dtype_name(dtype);
+    j["shape"] = {res.a.rows, res.a.cols};
+    j["out"] = a.out;
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << "solution (" << res.a.rows << ", " << res.a.cols << ") written to " << a.out << ": "
+              << res.report.summary() << "\n";
+  }
+  if (!res.report.converged) {
+    std::cerr << "kokkeops: warning: the solve did not converge (" << ko::to_string(res.report.reason)
+              << "); the solution reached was written\n";
+    return kExitNotConverged;
+  }
+  return 0;
+}
+
+struct ReduceArgs {
+  std::string kernel = "gaussian", x, y, b, out, dtype;
+  double scale = 1;
+};
+
+int run_reduce(const ReduceArgs& a) {
+  const auto kernel = cli::parse_kernel(a.kernel);
+  const auto x = ko::io::read_matrix(a.x);
+  const auto y = ko::io::read_matrix(a.y);
+  const auto b = ko::io::read_matrix(a.b);
+  const auto dtype = a.dtype.empty() ? x.dtype : parse_dtype(a.dtype);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto out = cli::reduce(x, y, b, kernel, a.scale, dtype);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ko::io::write_matrix(a.out, out, dtype);
+  std::cout << "out (" << out.rows << ", " << out.cols << ") = sum_j " << cli::kernel_expression(kernel)
+            << " b_j written to " << a.out << " in " << s << " s\n";
+  return 0;
+}
+
+struct DemoArgs {
+  long n = 10000;
+  std::string dtype = "both", precond = "nystrom";
+  bool json = false;
+};
+
+// The seed example: x = randn(N, 3), b = randn(N, 2), K = Exp(-Norm2(x - y)), alpha = 0.1.
+int run_demo(const DemoArgs& a) {
+  if (a.n < 1) throw ko::Error("--n must be >= 1");
+  ko::io::Matrix x, b;
+  x.rows = b.rows = a.n;
+  x.cols = 3;
+  b.cols = 2;
+  std::mt19937_64 gen(0);
+  std::normal_distribution<double> normal;
+  for (long i = 0; i < a.n * 3; ++i) x.data.push_back(normal(gen));
+  for (long i = 0; i < a.n * 2; ++i) b.data.push_back(normal(gen));
+  const double alpha = 0.1;
+  // float32; float64 with float32 products inside the loop (mixed); float64 throughout.
+  std::vector<std::pair<ko::io::DType, bool>> runs;
+  if (a.dtype == "both" || a.dtype == "float32") runs.push_back({ko::io::DType::float32, false});
+  if (a.dtype == "both" || a.dtype == "float64") {
+    runs.push_back({ko::io::DType::float64, true});
+    runs.push_back({ko::io::DType::float64, false});
+  }
+  if (runs.empty()) throw ko::Error("unknown --dtype '" + a.dtype + "' (float32, float64 or both)");
+  nlohmann::json all = nlohmann::json::array();
+  if (!a.json)
+    std::cout << "KernelSolve of Exp(-Norm2(x - y)) * a, alpha = " << alpha << ", x = randn(" << a.n
+              << ", 3), b = randn(" << a.n << ", 2), preconditioner " << a.precond << "\n";
+  bool ok = true;
+  for (const auto& [dt, mixed] : runs) {
+    ko::SolveOptions opt;
+    // Tolerances that give KeOps' error metric or better (float32: its precision floor is near 5e-5).
+    opt.alpha(alpha).tolerance(dt == ko::io::DType::float32 ? 5e-5 : 1e-6).mixed_precision(mixed);
+    apply_precond(a.precond, opt, 0);
+    const auto res = cli::seed_solve(x, b, opt, dt);
+    // KeOps' metric: sum |alpha a + K a - b| / N, with K a recomputed by a kernel sum.
+    const auto ka = cli::seed_product(x, res.a, dt);
+    double err = 0;
+    for (std::size_t q = 0; q < ka.data.size(); ++q) err += std::fabs(alpha * res.a.data[q] + ka.data[q] - b.data[q]);
+    err /= static_cast<double>(a.n);
+    // A float32 solve that stops at its precision floor (stagnation) still counts if the metric is met.
+    const bool good = res.report.converged || res.report.reason == ko::StopReason::stagnation;
+    ok = ok && good;
+    if (a.json) {
+      auto j = report_json(res.report);
+      j["dtype"] = dtype_name(dt);
+      j["mixed_precision"] = mixed;
+      j["shape"] = {res.a.rows, res.a.cols};
+      j["error"] = err;
+      all.push_back(j);
+    } else {
+      std::printf("%s%s: a of shape (%ld, %ld), %d iterations (%d kernel products), %.3f s (set-up %.3f s), "
+                  "error sum|alpha a + K a - b|/N = %.2e, %s\n",
+                  dtype_name(dt), mixed ? " (float32 products, float64 residuals)" : "", res.a.rows, res.a.cols, res.report.iterations, res.report.kernel_products,
+                  res.report.seconds, res.report.setup_seconds, err, ko::to_string(res.report.reason));
+    }
+  }
+  if (a.json) std::cout << all.dump(2) << "\n";
+  return ok ? 0 : kExitNotConverged;
+}
+
+}  // namespace
+
+int kokkeops::cli::run(int argc, char** argv) {
+  CLI::App app{"kokkeops: kernel sums and kernel solves (KeOps' Genred and KernelSolve) on .npy/.csv files"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("kokkeops ") + ko::version());
+  const std::string kernels = "gaussian exp(-r^2/s^2) | laplace, exponential exp(-r/s) | cauchy 1/(1+r^2/s^2) | "
+                              "imq 1/sqrt(1+r^2/s^2) | matern32 | matern52";
+
+  SolveArgs sa;
+  auto* solve = app.add_subcommand("solve", "solve (alpha Id + K(x, x)) a = b by preconditioned conjugate gradient");
+  solve->add_option("--kernel", sa.kernel, kernels)->required();
+  solve->add_option("--scale", sa.scale, "kernel length scale s > 0")->required();
+  solve->add_option("--alpha", sa.alpha, "ridge alpha >= 0")->required();
+  solve->add_option("--tol", sa.tol, "tolerance: ||b - A a|| <= tol ||b|| per column")->capture_default_str();
+  solve->add_option("--criterion", sa.criterion, "relative (per column) or keops (absolute RMS over all columns)")
+      ->capture_default_str();
+  solve->add_option("--max-iter", sa.max_iter, "iteration budget")->capture_default_str();
+  solve->add_option("--precond", sa.precond, "none | jacobi | nystrom | nystrom:M (M landmarks)")->capture_default_str();
+  solve->add_option("--seed", sa.seed, "landmark seed of the Nystrom preconditioner")->capture_default_str();
+  solve->add_option("--x", sa.x, "points, (n, D), .npy or .csv")->required();
+  solve->add_option("--b", sa.b, "right-hand sides, (n, Dv), .npy or .csv")->required();
+  solve->add_option("--out", sa.out, "solution file, (n, Dv), .npy or .csv")->required();
+  solve->add_option("--dtype", sa.dtype, "float32 | float64 (default: the dtype of --x)");
+  solve->add_flag("--json", sa.json, "print the report as JSON");
+  solve->add_flag("--mixed", sa.mixed, "float64: kernel products in float32, residuals in float64 (iterative refinement)");
+  solve->add_option("--verbosity", sa.verbosity, "0 silent, 1 summary, 2 every iteration (stderr)");
+
+  ReduceArgs ra;
+  auto* reduce = app.add_subcommand("reduce", "out_i = sum_j k(x_i, y_j) b_j");
+  reduce->add_option("--kernel", ra.kernel, kernels)->required();
+  reduce->add_option("--scale", ra.scale, "kernel length scale s > 0")->required();
+  reduce->add_option("--x", ra.x, "output points, (n, D)")->required();
+  reduce->add_option("--y", ra.y, "source points, (m, D)")->required();
+  reduce->add_option("--b", ra.b, "weights, (m, Dv)")->required();
+  reduce->add_option("--out", ra.out, "result, (n, Dv)")->required();
+  reduce->add_option("--dtype", ra.dtype, "float32 | float64 (default: the dtype of --x)");
+
+  DemoArgs da;
+  auto* demo = app.add_subcommand("demo", "the seed example: KernelSolve of Exp(-Norm2(x-y)) on randn points");
+  demo->add_option("--n", da.n, "number of points")->capture_default_str();
+  demo->add_option("--dtype", da.dtype, "float32 | float64 | both")->capture_default_str();
+  demo->add_option("--precond", da.precond, "none | jacobi | nystrom | nystrom:M")->capture_default_str();
+  demo->add_flag("--json", da.json, "print the reports as JSON");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "kokkeops: error: " << e.what() << " (see kokkeops --help)\n";
+    return kExitUsage;
+  }
+  // Kokkos after parsing, so that --help works without it; no Kokkos arguments are forwarded. A caller
+  // that has initialised Kokkos already (a test, the fuzzer) keeps it: Kokkos cannot be initialised twice.
+  int kargc = 1;
+  std::optional<Kokkos::ScopeGuard> guard;
+  if (!Kokkos::is_initialized()) guard.emplace(kargc, argv);
+  try {
+    if (solve->parsed()) return run_solve(sa);
+    if (reduce->parsed()) return run_reduce(ra);
+    return run_demo(da);
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    if (msg.rfind("kokkeops: ", 0) == 0) msg = msg.substr(10);
+    for (char& c : msg)
+      if (c == '\n') c = ' ';
+    std::cerr << "kokkeops: error: " << msg << "\n";
+    return kExitError;
+  }
+}
