@@ -203,7 +203,7 @@ struct CpuMath {
   template <class T, class Fn>
   KOKKOS_FORCEINLINE_FUNCTION static T lanewise(T x, Fn fn) {
     if constexpr (simd::is_vector_v<T>) {
-      T r;
+      T r{};
       for (int l = 0; l < simd::lanes_of<T>::width; ++l) r[l] = fn(x[l]);
       return r;
     } else {
@@ -213,7 +213,7 @@ struct CpuMath {
   template <class T, class Fn>
   KOKKOS_FORCEINLINE_FUNCTION static T lanewise2(T x, T y, Fn fn) {
     if constexpr (simd::is_vector_v<T>) {
-      T r;
+      T r{};
       for (int l = 0; l < simd::lanes_of<T>::width; ++l) r[l] = fn(x[l], y[l]);
       return r;
     } else {
