@@ -164,10 +164,15 @@ void check_op(const F& f, Ref ref, std::vector<Dom> doms = {Dom{}}) {
       args);
 }
 
-template <class T>
-class OpsSweep : public ::testing::Test {};
 using Precisions = ::testing::Types<float, double>;
-TYPED_TEST_SUITE(OpsSweep, Precisions);
+// One suite per part: the parts are separate translation units of one test executable, and GoogleTest
+// needs every test of a suite to share one fixture class.
+template <class T>
+class OpsSweepElementWise : public ::testing::Test {};
+template <class T>
+class OpsSweepVector : public ::testing::Test {};
+template <class T>
+class OpsSweepComplex : public ::testing::Test {};
 
 const Vi<0, 3> x;
 const Vj<1, 3> y;
@@ -181,7 +186,8 @@ const Dom kGrid{-2, 2, 0.25};        // exact sums, many exact zeros and ties
 const Dom kFine{-2, 2, 1.0 / 1024};  // for Round(., 3): exact products by 1000, exact halfway cases
 
 #if KOKKEOPS_OPS_PART == 0 || KOKKEOPS_OPS_PART == 1
-TYPED_TEST(OpsSweep, ExistingOps) {
+TYPED_TEST_SUITE(OpsSweepElementWise, Precisions);
+TYPED_TEST(OpsSweepElementWise, ExistingOps) {
   using T = TypeParam;
   const Pm<2, 1> g;
   check_op<T>(-x + y * x - y / (x * x + 1), ew2<3>([](L a, L b) { return -a + b * a - b / (a * a + 1); }));
@@ -205,7 +211,7 @@ TYPED_TEST(OpsSweep, ExistingOps) {
   });
 }
 
-TYPED_TEST(OpsSweep, ElementWiseUnary) {
+TYPED_TEST(OpsSweepElementWise, ElementWiseUnary) {
   using T = TypeParam;
   check_op<T>(Sin(x + y), on_sum<3>([](L s) { return std::sin(s); }));
   check_op<T>(Cos(x + y), on_sum<3>([](L s) { return std::cos(s); }));
@@ -228,7 +234,7 @@ TYPED_TEST(OpsSweep, ElementWiseUnary) {
   check_op<T>(DiffClampInt(x + y, -1, 1), on_sum<3>([](L s) { return s < -1 || s > 1 ? L(0) : L(1); }), {kGrid});
 }
 
-TYPED_TEST(OpsSweep, ElementWiseSeveralOperands) {
+TYPED_TEST(OpsSweepElementWise, ElementWiseSeveralOperands) {
   using T = TypeParam;
   const Vj<1, 1> s1;
   const Pm<2, 1> g;
@@ -260,7 +266,8 @@ TYPED_TEST(OpsSweep, ElementWiseSeveralOperands) {
 #endif  // part 1
 
 #if KOKKEOPS_OPS_PART == 0 || KOKKEOPS_OPS_PART == 2
-TYPED_TEST(OpsSweep, VectorOps) {
+TYPED_TEST_SUITE(OpsSweepVector, Precisions);
+TYPED_TEST(OpsSweepVector, VectorOps) {
   using T = TypeParam;
   const Vi<0, 1> a1;
   const Vj<1, 1> b1;
@@ -325,7 +332,7 @@ TYPED_TEST(OpsSweep, VectorOps) {
   }, {Dom{-1.5, 2.75, 0.125}, Dom{0, 2.5, 0.25}});
 }
 
-TYPED_TEST(OpsSweep, MatrixAndTensorOps) {
+TYPED_TEST(OpsSweepVector, MatrixAndTensorOps) {
   using T = TypeParam;
   // Row-major n x p matrices: A[i][k] = a[i p + k].
   check_op<T>(MatVecMult(Vi<0, 6>(), Vj<1, 3>()), [](const Pair& p, L* o) {
@@ -416,6 +423,7 @@ TYPED_TEST(OpsSweep, MatrixAndTensorOps) {
 #endif  // part 2
 
 #if KOKKEOPS_OPS_PART == 0 || KOKKEOPS_OPS_PART == 3
+TYPED_TEST_SUITE(OpsSweepComplex, Precisions);
 // Complex references: slot s as complex numbers, c(p, s, n) (a slot of dimension 2 broadcast).
 C cnum(const Pair& p, int s, int n) {
   const int q = p.dims[s] == 2 ? 0 : n;
@@ -438,7 +446,7 @@ auto rout_ref(Fn fn) {
   };
 }
 
-TYPED_TEST(OpsSweep, ComplexOps) {
+TYPED_TEST(OpsSweepComplex, ComplexOps) {
   using T = TypeParam;
   const Vi<0, 4> a;  // two complex numbers
   const Vj<1, 4> b;
@@ -509,7 +517,7 @@ void expect_values(const F& f, int xdim, const std::vector<double>& xs, const st
     }
 }
 
-TYPED_TEST(OpsSweep, Conventions) {
+TYPED_TEST(OpsSweepComplex, Conventions) {
   using T = TypeParam;
   const Vi<0, 1> u;
   const Vj<1, 1> one;
