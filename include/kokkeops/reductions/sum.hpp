@@ -145,7 +145,7 @@ struct SumVecBlock {
 }  // namespace impl
 
 /// Sum reduction of a formula. Output dimension = formula dimension. Opts: a summation scheme
-/// (default ko::scheme::block, as KeOps' "auto") and an accumulator type (ko::accumulate<T>).
+/// (default ko::scheme::direct; KeOps defaults to block) and an accumulator type (ko::accumulate<T>).
 template <class F, class... Opts>
 struct SumReduction {
   static_assert(formulas::is_formula_v<F>, "kokkeops::Sum needs a formula");
