@@ -6,3 +6,4 @@
 #include <kokkeops/formulas/maths.hpp>
 #include <kokkeops/formulas/vector.hpp>
 #include <kokkeops/formulas/complex.hpp>
+#include <kokkeops/formulas/grad.hpp>

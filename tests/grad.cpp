@@ -1,0 +1,253 @@
+// Symbolic gradients (formulas/grad.hpp), host only: every operation's Grad against central finite
+// differences of the formula itself, in long double through the oracle (relative 1e-6); Grad of Grad
+// (Hessian-vector products) of the Gaussian, Laplace and Cauchy kernels; Diff, Divergence, Laplacian;
+// the zero simplifications. The gradient reductions and the KernelSolve adjoint, which run these
+// formulas in the engine, are tested per backend (tests/gradients.hpp).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <kokkeops/kokkeops.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "reference/oracle.hpp"
+
+namespace {
+
+namespace ko = kokkeops;
+using namespace kokkeops::formulas;
+using L = long double;
+using ko::test::HostArg;
+using ko::test::OracleCtx;
+
+/// Inputs drawn uniformly in [lo, hi].
+struct Dom {
+  double lo = -1.5, hi = 1.5;
+};
+
+/// One random row per slot that `F` uses (the slot table gives the dims), slot s from doms[s] (last repeats).
+template <class... Fs>
+std::vector<HostArg> random_args(std::mt19937_64& gen, const std::vector<Dom>& doms) {
+  ko::formulas::detail::SlotTable t{};
+  (Fs::collect(t), ...);
+  std::vector<HostArg> args(static_cast<std::size_t>(t.num_slots()));
+  for (int s = 0; s < t.num_slots(); ++s) {
+    const Dom d = doms[std::min<std::size_t>(static_cast<std::size_t>(s), doms.size() - 1)];
+    std::uniform_real_distribution<double> u(d.lo, d.hi);
+    args[static_cast<std::size_t>(s)].rows = 1;
+    args[static_cast<std::size_t>(s)].dim = t.dim[s];
+    for (int k = 0; k < t.dim[s]; ++k) args[static_cast<std::size_t>(s)].data.push_back(static_cast<L>(u(gen)));
+  }
+  return args;
+}
+
+template <class F>
+std::vector<L> eval_at(const F& f, const std::vector<HostArg>& args) {
+  OracleCtx ctx{&args, 0, 0};
+  L v[F::dim];
+  f.eval(v, ctx);
+  return std::vector<L>(v, v + F::dim);
+}
+
+void expect_close(L got, L want, double rel, const std::string& what) {
+  const L tol = static_cast<L>(rel) * std::max<L>(1, std::fabs(want));
+  EXPECT_TRUE(std::fabs(got - want) <= tol) << what << ": got " << static_cast<double>(got) << ", want "
+                                             << static_cast<double>(want) << " (finite differences)";
+}
+
+/// Grad(f, v, e) against central differences of <e, f> in every component of v, at `trials` random points.
+template <class F, class V>
+void check_grad(const F& f, const V& v, std::vector<Dom> doms = {Dom{}}, int trials = 4, double rel = 1e-6) {
+  constexpr int es = ko::formulas::detail::first_free_slot<F>();
+  const Vi<es, F::dim> e;
+  const auto g = Grad(f, v, e);
+  static_assert(decltype(g)::dim == V::dim);
+  std::mt19937_64 gen(0x5eed + es);
+  for (int t = 0; t < trials; ++t) {
+    auto args = random_args<F, decltype(e)>(gen, doms);
+    // e: standard normal-ish values, whatever the slot's domain.
+    std::uniform_real_distribution<double> u(-1, 1);
+    for (auto& x : args[es].data) x = static_cast<L>(u(gen));
+    const std::vector<L> got = eval_at(g, args);
+    for (int c = 0; c < V::dim; ++c) {
+      auto& slot = args[V::slot].data[static_cast<std::size_t>(c)];
+      const L x0 = slot, h = 1e-5L * std::max<L>(1, std::fabs(x0));
+      auto dot = [&] {
+        const auto fv = eval_at(f, args);
+        L s = 0;
+        for (int k = 0; k < F::dim; ++k) s += args[es].data[static_cast<std::size_t>(k)] * fv[static_cast<std::size_t>(k)];
+        return s;
+      };
+      slot = x0 + h;
+      const L up = dot();
+      slot = x0 - h;
+      const L down = dot();
+      slot = x0;
+      expect_close(got[static_cast<std::size_t>(c)], (up - down) / (2 * h), rel,
+                   "Grad(" + f.str() + ", " + v.str() + ") component " + std::to_string(c) + ", trial " +
+                       std::to_string(t));
+    }
+  }
+}
+
+const Vi<0, 3> x;
+const Vj<1, 3> y;
+const Pm<2, 1> s1;
+const Vj<3, 1> w;
+constexpr Dom kPos{0.2, 2}, kHalf{-0.45, 0.45}, kAway{0.5, 2};
+
+TEST(Grad, Leaves) {
+  check_grad(x, x);
+  check_grad(x + y, y);
+  static_assert(std::is_same_v<decltype(Grad(Exp(x) * 2.0, y, Vi<5, 3>{})), Zero<3>>);
+  static_assert(std::is_same_v<decltype(Grad(x, x, Vi<5, 3>{})), Vi<5, 3>>);
+  // Only the branch that depends on y is kept: d/dy (Exp(x) + y) e = e.
+  static_assert(std::is_same_v<decltype(Grad(Exp(x) + y, y, Vi<5, 3>{})), Vi<5, 3>>);
+}
+
+TEST(Grad, Arithmetic) {
+  check_grad(-x + y * x - y / (x * x + 1), x);
+  check_grad(-x + y * x - y / (x * x + 1), y);
+  check_grad(s1 * x - y / s1, s1, {Dom{}, Dom{}, kAway});  // broadcast: the scalar gets the sum
+  check_grad(x / (s1 + 3) + s1, s1);
+  check_grad(Pow<3>(x - y), x);
+  check_grad(Pow<2>(x - y), y);
+  check_grad(Pow<1>(x) * Pow<0>(y), x);
+  check_grad(Pow(x + y, -2), x, {kAway});
+  check_grad(Pow(x * y, 3), y);
+  check_grad(Sum(x * y), x);
+  check_grad((x | y) * s1, x);
+  check_grad((x | y) * s1, s1);
+  check_grad(SqNorm2(x - y), y);
+  check_grad(Norm2(x - y), x);
+  check_grad(SqDist(x, y) * s1 + 2.5, s1);
+}
+
+TEST(Grad, ElementWiseFunctions) {
+  check_grad(Exp(x - y), x);
+  check_grad(Log(x + y), x, {kPos});
+  check_grad(Sqrt(x + y), y, {kPos});
+  check_grad(Rsqrt(x + y), x, {kPos});
+  check_grad(Inv(x + y), x, {kAway});
+  check_grad(Square(x - y), x);
+  check_grad(Abs(x - y), x);
+  check_grad(Sin(x * y), x);
+  check_grad(Cos(x * y), y);
+  check_grad(Asin(x * y), x, {kHalf});
+  check_grad(Acos(x + y), y, {kHalf});
+  check_grad(Atan(x * y), x);
+  check_grad(ReLU(x - y), x);
+  check_grad(SinXDivX(x - y), x);
+  check_grad(SinXDivX(3.0 * x), x, {Dom{-0.01, 0.01}});  // near the removable singularity
+  check_grad(XLogX(x + y), x, {kPos});
+  check_grad(Floor(x * 3.0) + Sign(y) + Step(x - y) + x, x);  // piecewise constants: only x's identity remains
+  check_grad(Round(x * y, 2) * x, x);  // Round: constant between its jumps (0.01 apart)
+  check_grad(ClampInt(x * 4.0, -1, 2), x);
+  check_grad(Atan2(x, y), x);
+  check_grad(Atan2(x, y), y);
+  check_grad(Atan2(x, s1), s1);  // broadcast
+  check_grad(Powf(x, y), x, {kPos});
+  check_grad(Powf(x, y), y, {kPos});
+  check_grad(Powf(x, s1) * w, s1, {kPos});
+  check_grad(Equal(x, y) + LessThan(x, y) * x, x);
+  check_grad(Clamp(x, y, y + 1.0), x);
+  check_grad(Clamp(x, y, y + 1.0), y);
+  check_grad(Clamp(x * 2.0, -0.5, 0.5), x);
+  check_grad(IfElse(x - y, x * y, Exp(x)), x);
+  check_grad(IfElse(x - y, x * y, Exp(x)), y);
+  check_grad(Mod(x, s1, 0.25), x, {Dom{}, Dom{}, kAway});
+  check_grad(Mod(x, s1, 0.25), s1, {Dom{}, Dom{}, kAway});
+}
+
+TEST(Grad, VectorLayout) {
+  check_grad(SumT<3>(Sum(x) * w), x);
+  check_grad(SumT<3>(Sum(x) * w), w);
+  check_grad(Elem<1>(x * y) * x, y);
+  check_grad(ElemT<2, 4>(Elem<0>(x) * w), x);
+  check_grad(Extract<1, 2>(Exp(x) * y), x);
+  check_grad(ExtractT<1, 5>(x * y), y);
+  check_grad(Concat(x * w, Sin(y)), y);
+  check_grad(Concat(x * w, Sin(y)), w);
+  check_grad(Max(x * y) + Min(x - y), x);
+  check_grad(Max(x * y) + Min(x - y), y);
+  check_grad(ArgMax(x) * x + OneHot<3>(Elem<0>(x) * 3.0), x);
+  check_grad(Normalize(x - y), x);
+}
+
+// Hessian-vector products: Grad of a gradient, against finite differences of the gradient.
+TEST(Grad, GradOfGrad) {
+  const Vi<4, 1> e;
+  const auto gauss = Exp(-s1 * SqDist(x, y));
+  const auto laplace = Exp(-s1 * Norm2(x - y));
+  const auto cauchy = Inv(1.0 + s1 * SqDist(x, y));
+  check_grad(Grad(gauss, x, e), x, {Dom{}, Dom{}, kPos});
+  check_grad(Grad(gauss, x, e), y, {Dom{}, Dom{}, kPos});
+  check_grad(Grad(gauss, x, e), s1, {Dom{}, Dom{}, kPos});
+  check_grad(Grad(laplace, y, e), x, {Dom{}, Dom{}, kPos});
+  check_grad(Grad(laplace, x, e), s1, {Dom{}, Dom{}, kPos});
+  check_grad(Grad(cauchy, x, e), x, {Dom{}, Dom{}, kPos});
+  check_grad(Grad(cauchy, s1, e), y, {Dom{}, Dom{}, kPos});
+  // Third order: Grad of Grad of Grad.
+  const Vi<5, 3> u;
+  check_grad(Grad(Grad(gauss, x, e), x, u), y, {Dom{}, Dom{}, kPos});
+}
+
+TEST(Grad, DiffDivergenceLaplacian) {
+  const auto gauss = Exp(-s1 * SqDist(x, y)) * w;
+  const Vi<4, 3> u;
+  const auto d = Diff(gauss, x, u);
+  static_assert(decltype(d)::dim == 1);
+  std::mt19937_64 gen(7);
+  for (int t = 0; t < 3; ++t) {
+    auto args = random_args<decltype(gauss), decltype(u)>(gen, {Dom{}, Dom{}, kPos});
+    const L h = 1e-5L;
+    auto shifted = [&](L sgn) {
+      auto a = args;
+      for (int k = 0; k < 3; ++k) a[0].data[static_cast<std::size_t>(k)] += sgn * h * args[4].data[static_cast<std::size_t>(k)];
+      return eval_at(gauss, a)[0];
+    };
+    expect_close(eval_at(d, args)[0], (shifted(1) - shifted(-1)) / (2 * h), 1e-6, "Diff(gauss, x, u)");
+    // Laplacian and Divergence of the gradient field, against second differences.
+    const auto lap = Laplacian(gauss, x);
+    const auto div = Divergence(Grad(gauss, x, IntCst<1>{}), x);
+    const L h2 = 1e-4L, f0 = eval_at(gauss, args)[0];
+    L fd = 0;
+    for (int k = 0; k < 3; ++k) {
+      auto a = args;
+      a[0].data[static_cast<std::size_t>(k)] += h2;
+      const L up = eval_at(gauss, a)[0];
+      a[0].data[static_cast<std::size_t>(k)] -= 2 * h2;
+      fd += (up - 2 * f0 + eval_at(gauss, a)[0]) / (h2 * h2);
+    }
+    expect_close(eval_at(lap, args)[0], fd, 1e-6, "Laplacian(gauss, x)");
+    expect_close(eval_at(div, args)[0], fd, 1e-6, "Divergence(Grad(gauss, x, 1), x)");
+  }
+  // The Laplacian of the Gaussian exp(-s r^2) in 3-D: (4 s^2 r^2 - 6 s) exp(-s r^2), in closed form.
+  std::vector<HostArg> a(4);
+  a[0] = {{0.3L, -0.2L, 0.5L}, 1, 3};
+  a[1] = {{-0.1L, 0.4L, 0.1L}, 1, 3};
+  a[2] = {{0.7L}, 1, 1};
+  a[3] = {{1.0L}, 1, 1};
+  const L r2 = 0.16L + 0.36L + 0.16L, sv = 0.7L;
+  expect_close(eval_at(Laplacian(gauss, x), a)[0], (4 * sv * sv * r2 - 6 * sv) * std::exp(-sv * r2), 1e-15,
+               "Laplacian closed form");
+}
+
+TEST(Grad, SimplifiedAndPrinted) {
+  // The Gaussian kernel's gradient in x keeps one exponential and no zero term.
+  const Vi<4, 1> e;
+  const auto g = Grad(Exp(-s1 * SqDist(x, y)) * w, x, e);
+  const std::string txt = g.str();
+  EXPECT_EQ(txt.find("Zero"), std::string::npos) << txt;
+  EXPECT_NE(txt.find("Exp("), std::string::npos) << txt;
+  // Sqrt's derivative goes through Rsqrt: Norm2(x - y) has gradient 0 (not NaN) where x = y.
+  std::vector<HostArg> a(5);
+  a[0] = {{0.5L, 0.5L, 0.5L}, 1, 3};
+  a[1] = a[0];
+  a[4] = {{1.0L}, 1, 1};
+  const auto gn = Grad(Norm2(x - y), x, e);
+  for (L v : eval_at(gn, a)) EXPECT_EQ(v, 0.0L);
+}
+
+}  // namespace
