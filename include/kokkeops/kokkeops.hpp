@@ -5,5 +5,6 @@
 #include <kokkeops/error.hpp>
 #include <kokkeops/formulas.hpp>
 #include <kokkeops/genred.hpp>
+#include <kokkeops/gradient.hpp>
 #include <kokkeops/solve/kernel_solve.hpp>
 #include <kokkeops/version.hpp>
