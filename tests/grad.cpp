@@ -250,4 +250,86 @@ TEST(Grad, SimplifiedAndPrinted) {
   for (L v : eval_at(gn, a)) EXPECT_EQ(v, 0.0L);
 }
 
+TEST(Grad, WeightedNorms) {
+  const Vj<4, 3> sd;  // diagonal weights
+  const Pm<5, 9> sm;  // a full 3 x 3 matrix, row-major, not symmetric
+  const auto f = Sin(x) * y;
+  check_grad(WeightedSqNorm(s1, f), s1);
+  check_grad(WeightedSqNorm(s1, f), x);
+  check_grad(WeightedSqNorm(sd, f), sd);
+  check_grad(WeightedSqNorm(sd, f), x);
+  check_grad(WeightedSqNorm(Exp(sd), f), sd);
+  check_grad(WeightedSqNorm(sm, f), sm);
+  check_grad(WeightedSqNorm(sm, f), x);
+  check_grad(WeightedSqNorm(sm, f), y);
+  check_grad(WeightedSqNorm(Square(w), x), w);  // one weight, dim(f) = 3
+  check_grad(WeightedSqNorm(w, Elem<0>(x)), x);  // dim(f) = 1: every form is the isotropic one
+  check_grad(WeightedSqDist(s1, x, y), s1);
+  check_grad(WeightedSqDist(s1, x, y), y);
+  check_grad(WeightedSqDist(sd, x, y), sd);
+  check_grad(WeightedSqDist(sd, x, y), x);
+  check_grad(WeightedSqDist(sd, x, y), y);
+  check_grad(WeightedSqDist(sm, x, y), sm);
+  check_grad(WeightedSqDist(sm, x, y), x);
+  check_grad(WeightedSqDist(sm, x, y), y);
+  check_grad(Exp(-WeightedSqDist(sm, x, y)), sm);
+}
+
+TEST(Grad, MatrixProducts) {
+  const Vi<4, 6> a;   // a 2 x 3 matrix
+  const Vj<5, 2> b2;  // a 2-vector
+  check_grad(MatVecMult(a, y), a);
+  check_grad(MatVecMult(a, y), y);
+  check_grad(MatVecMult(Exp(a), Sin(y)) * b2, a);
+  check_grad(MatVecMult(Exp(a), Sin(y)) * b2, y);
+  check_grad(MatVecMult(a, w), w);  // p = 1
+  check_grad(VecMatMult(b2, a), b2);
+  check_grad(VecMatMult(b2, a), a);
+  check_grad(VecMatMult(Cos(b2), a * a) * x, b2);
+  check_grad(VecMatMult(Cos(b2), a * a) * x, a);
+  check_grad(TensorProd(x, b2), x);
+  check_grad(TensorProd(x, b2), b2);
+  check_grad(TensorProd(Exp(x), b2 * b2), b2);
+  check_grad(TensorProd(s1, x), s1);  // a scalar factor
+}
+
+TEST(Grad, TensorDot) {
+  const Vi<4, 12> ta;  // shape (2, 3, 2)
+  const Vj<5, 24> tb;  // shape (2, 3, 4)
+  const Vi<6, 6> m1;   // shape (2, 3)
+  const Vj<7, 6> m2;   // shape (3, 2)
+  const Vj<8, 2> b2;
+  // One contraction (axis 1 with axis 1), the kept axes (2, 2, 2, 4) permuted to (2, 2, 4, 2).
+  const auto td1 = TensorDot(ta, tb, Ind<2, 3, 2>{}, Ind<2, 3, 4>{}, Ind<1>{}, Ind<1>{}, Ind<2, 0, 3, 1>{});
+  static_assert(decltype(td1)::dim == 32);
+  check_grad(td1, ta);
+  check_grad(td1, tb);
+  check_grad(Sin(td1), ta);
+  // Two contractions in crossed order, the kept axes (2, 4) transposed.
+  const auto td2 = TensorDot(Sin(ta), tb * tb, Ind<2, 3, 2>{}, Ind<2, 3, 4>{}, Ind<1, 2>{}, Ind<1, 0>{}, Ind<1, 0>{});
+  static_assert(decltype(td2)::dim == 8);
+  check_grad(td2, ta);
+  check_grad(td2, tb);
+  // The same without the permutation.
+  const auto td3 = TensorDot(ta, tb, Ind<2, 3, 2>{}, Ind<2, 3, 4>{}, Ind<1, 2>{}, Ind<1, 0>{});
+  check_grad(td3, ta);
+  check_grad(td3, tb);
+  // Matrix products as contractions: m1 m2 (2 x 2), and m2^T m1^T with the operands' axes crossed.
+  check_grad(TensorDot(m1, m2, Ind<2, 3>{}, Ind<3, 2>{}, Ind<1>{}, Ind<0>{}), m1);
+  check_grad(TensorDot(m1, m2, Ind<2, 3>{}, Ind<3, 2>{}, Ind<1>{}, Ind<0>{}), m2);
+  check_grad(TensorDot(m1, m2, Ind<2, 3>{}, Ind<3, 2>{}, Ind<1>{}, Ind<0>{}, Ind<1, 0>{}), m2);
+  // Full contractions (a scalar output): a dot product and the trace of m1 m2.
+  check_grad(TensorDot(Exp(x), y, Ind<3>{}, Ind<3>{}, Ind<0>{}, Ind<0>{}), x);
+  check_grad(TensorDot(Exp(x), y, Ind<3>{}, Ind<3>{}, Ind<0>{}, Ind<0>{}), y);
+  check_grad(TensorDot(m1, Sin(m2), Ind<2, 3>{}, Ind<3, 2>{}, Ind<0, 1>{}, Ind<1, 0>{}), m1);
+  check_grad(TensorDot(m1, Sin(m2), Ind<2, 3>{}, Ind<3, 2>{}, Ind<0, 1>{}, Ind<1, 0>{}), m2);
+  // No contraction: an outer product, transposed.
+  check_grad(TensorDot(x, b2, Ind<3>{}, Ind<2>{}, Ind<>{}, Ind<>{}, Ind<1, 0>{}), x);
+  check_grad(TensorDot(x, b2, Ind<3>{}, Ind<2>{}, Ind<>{}, Ind<>{}, Ind<1, 0>{}), b2);
+  // Kron: TensorDot without contraction, axes interleaved.
+  check_grad(Kron(m1, Exp(m2), Ind<2, 3>{}, Ind<3, 2>{}), m1);
+  check_grad(Kron(m1, Exp(m2), Ind<2, 3>{}, Ind<3, 2>{}), m2);
+  check_grad(Kron(x, b2, Ind<3>{}, Ind<2>{}), b2);
+}
+
 }  // namespace
