@@ -332,4 +332,56 @@ TEST(Grad, TensorDot) {
   check_grad(Kron(x, b2, Ind<3>{}, Ind<2>{}), b2);
 }
 
+TEST(Grad, Complex) {
+  const Vi<0, 4> z;  // two complex numbers
+  const Vj<1, 4> u;  // two complex numbers, away from 0 where divided by
+  const Pm<2, 2> c;  // one complex number, broadcast
+  const Vj<3, 2> r;  // two reals
+  const std::vector<Dom> away{Dom{}, kAway, kAway, Dom{}};  // u and c in [0.5, 2]^2: off 0 and Angle's cut
+  check_grad(ComplexAdd(z, u), z);
+  check_grad(ComplexAdd(z, Exp(u)), u);
+  check_grad(ComplexAdd(z, c * c), c);  // broadcast: c gets the complex sum
+  check_grad(ComplexAdd(Sin(c), z), c);
+  check_grad(ComplexSubtract(z, u), u);
+  check_grad(ComplexSubtract(z, c), c);
+  check_grad(ComplexSubtract(c, Exp(u)), u);
+  check_grad(ComplexSubtract(c, u), c);
+  check_grad(ComplexMult(z, u), z);
+  check_grad(ComplexMult(z, u), u);
+  check_grad(ComplexMult(z, c), c);
+  check_grad(ComplexMult(c, Sin(u)), u);
+  check_grad(ComplexMult(c, c), c);
+  check_grad(ComplexDivide(z, u), z, away);
+  check_grad(ComplexDivide(z, u), u, away);
+  check_grad(ComplexDivide(z, c), c, away);
+  check_grad(ComplexDivide(z, c), z, away);
+  check_grad(ComplexDivide(c, u), c, away);
+  check_grad(ComplexDivide(c, u), u, away);
+  check_grad(ComplexDivide(u, u), u, away);
+  check_grad(ComplexExp(ComplexMult(z, u)), z);
+  check_grad(ComplexExp(ComplexMult(z, u)), u);
+  check_grad(Conj(ComplexMult(z, u)), z);
+  check_grad(ComplexReal(ComplexMult(z, u)), u);
+  check_grad(ComplexImag(ComplexMult(z, u)), z);
+  check_grad(ComplexSquareAbs(ComplexMult(z, u)), z);
+  check_grad(ComplexSquareAbs(c), c);
+  check_grad(ComplexAbs(u), u, away);
+  check_grad(ComplexAbs(ComplexMult(u, c)), c, away);
+  check_grad(ComplexAbs(c), c, away);
+  check_grad(ComplexAngle(u), u, away);
+  check_grad(ComplexAngle(ComplexMult(u, c)) * r, c, {Dom{}, kAway, Dom{0.2, 0.6}, Dom{}});  // argument in (-pi, pi)
+  check_grad(ComplexAngle(c), c, away);
+  check_grad(Real2Complex(Sin(r)), r);
+  check_grad(Imag2Complex(r * r), r);
+  check_grad(ComplexExp1j(r), r);
+  check_grad(ComplexMult(ComplexExp1j(r * 3.0), z), r);
+  check_grad(ComplexSum(ComplexMult(z, u)), z);
+  check_grad(ComplexSum(ComplexExp(c)), c);  // one number: the identity
+  check_grad(ComplexSumT<6>(ComplexMult(c, c)), c);
+  check_grad(ComplexRealScal(Sum(r), ComplexExp(z)), r);
+  check_grad(ComplexRealScal(Sum(r), ComplexExp(z)), z);
+  check_grad(ComplexRealScal(z, Elem<0>(r)), r);  // the scalar second, as KeOps allows
+  check_grad(ComplexRealScal(z, Elem<0>(r)), z);
+}
+
 }  // namespace
