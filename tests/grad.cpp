@@ -384,4 +384,79 @@ TEST(Grad, Complex) {
   check_grad(ComplexRealScal(z, Elem<0>(r)), z);
 }
 
+/// Grad(Grad(f, v, e), u, .): a Hessian-vector product, against finite differences of the gradient.
+template <class F, class V, class U>
+void check_grad2(const F& f, const V& v, const U& u, std::vector<Dom> doms = {Dom{}}) {
+  constexpr int es = ko::formulas::detail::first_free_slot<F>();
+  check_grad(Grad(f, v, Vi<es, F::dim>{}), u, std::move(doms));
+}
+
+// Every rule above through Grad of Grad: the nodes the rules generate have rules too.
+TEST(Grad, GradOfGradCatalogue) {
+  const Vj<4, 3> sd;
+  const Pm<5, 9> sm;
+  const auto f = Sin(x) * y;
+  check_grad2(WeightedSqNorm(s1, f), x, s1);
+  check_grad2(WeightedSqNorm(s1, f), x, x);
+  check_grad2(WeightedSqNorm(sd, f), sd, y);
+  check_grad2(WeightedSqNorm(sd, f), x, x);
+  check_grad2(WeightedSqNorm(sm, f), sm, x);
+  check_grad2(WeightedSqNorm(sm, f), x, sm);
+  check_grad2(WeightedSqNorm(sm, f), y, x);
+  check_grad2(Exp(-WeightedSqDist(sm, x, y)), x, y);
+  check_grad2(Exp(-WeightedSqDist(sd, x, y)), sd, x);
+
+  const Vi<4, 6> a;
+  const Vj<5, 2> b2;
+  check_grad2(MatVecMult(a, y), a, y);
+  check_grad2(MatVecMult(a, y), y, a);
+  check_grad2(MatVecMult(Exp(a), Sin(y)), a, a);
+  check_grad2(VecMatMult(b2, a), b2, a);
+  check_grad2(VecMatMult(Cos(b2), a), b2, b2);
+  check_grad2(TensorProd(x, b2), x, b2);
+  check_grad2(TensorProd(Exp(x), b2), b2, x);
+
+  const Vi<6, 12> ta;
+  const Vj<7, 24> tb;
+  const auto td1 = TensorDot(Exp(ta), tb, Ind<2, 3, 2>{}, Ind<2, 3, 4>{}, Ind<1>{}, Ind<1>{}, Ind<2, 0, 3, 1>{});
+  check_grad2(td1, ta, tb);
+  check_grad2(td1, tb, ta);
+  check_grad2(td1, ta, ta);
+  const auto td2 = TensorDot(ta, Sin(tb), Ind<2, 3, 2>{}, Ind<2, 3, 4>{}, Ind<1, 2>{}, Ind<1, 0>{}, Ind<1, 0>{});
+  check_grad2(td2, tb, ta);
+  check_grad2(td2, tb, tb);
+  check_grad2(TensorDot(Exp(x), y, Ind<3>{}, Ind<3>{}, Ind<0>{}, Ind<0>{}), x, y);
+  check_grad2(Kron(a, Exp(b2), Ind<2, 3>{}, Ind<1, 2>{}), b2, a);
+
+  const Vi<0, 4> z;
+  const Vj<1, 4> u;
+  const Pm<2, 2> c;
+  const Vj<3, 2> r;
+  const std::vector<Dom> away{Dom{}, kAway, kAway, Dom{}};
+  check_grad2(ComplexMult(z, u), z, u);
+  check_grad2(ComplexAdd(ComplexMult(z, c), u), c, z);
+  check_grad2(ComplexSubtract(ComplexMult(c, c), z), c, c);
+  check_grad2(ComplexDivide(z, u), u, u, away);
+  check_grad2(ComplexDivide(z, u), z, u, away);
+  check_grad2(ComplexDivide(c, u), u, c, away);
+  check_grad2(ComplexExp(ComplexMult(z, u)), z, u);
+  check_grad2(Conj(ComplexExp(z)), z, z);
+  check_grad2(ComplexReal(ComplexMult(z, z)), z, z);
+  check_grad2(ComplexImag(ComplexMult(z, u)), z, u);
+  check_grad2(ComplexSquareAbs(ComplexMult(z, u)), u, z);
+  check_grad2(ComplexAbs(u), u, u, away);
+  check_grad2(ComplexAbs(c), c, c, away);
+  check_grad2(ComplexAngle(u), u, u, away);
+  check_grad2(Real2Complex(Sin(r)), r, r);
+  check_grad2(Imag2Complex(r * r), r, r);
+  check_grad2(ComplexExp1j(r), r, r);
+  check_grad2(ComplexSum(ComplexMult(z, z)), z, z);
+  check_grad2(ComplexSumT<6>(ComplexMult(c, c)), c, c);
+  check_grad2(ComplexRealScal(Sum(r), ComplexExp(z)), r, z);
+  check_grad2(ComplexRealScal(Sum(r * r), z), r, r);
+  // Third order through a complex kernel: |exp(z u)|.
+  const Vi<8, 4> e4;
+  check_grad(Grad(Grad(ComplexAbs(ComplexExp(ComplexMult(z, u))), z, Vi<9, 2>{}), u, e4), z);
+}
+
 }  // namespace
