@@ -250,4 +250,213 @@ TEST(Grad, SimplifiedAndPrinted) {
   for (L v : eval_at(gn, a)) EXPECT_EQ(v, 0.0L);
 }
 
+TEST(Grad, WeightedNorms) {
+  const Vj<4, 3> sd;  // diagonal weights
+  const Pm<5, 9> sm;  // a full 3 x 3 matrix, row-major, not symmetric
+  const auto f = Sin(x) * y;
+  check_grad(WeightedSqNorm(s1, f), s1);
+  check_grad(WeightedSqNorm(s1, f), x);
+  check_grad(WeightedSqNorm(sd, f), sd);
+  check_grad(WeightedSqNorm(sd, f), x);
+  check_grad(WeightedSqNorm(Exp(sd), f), sd);
+  check_grad(WeightedSqNorm(sm, f), sm);
+  check_grad(WeightedSqNorm(sm, f), x);
+  check_grad(WeightedSqNorm(sm, f), y);
+  check_grad(WeightedSqNorm(Square(w), x), w);  // one weight, dim(f) = 3
+  check_grad(WeightedSqNorm(w, Elem<0>(x)), x);  // dim(f) = 1: every form is the isotropic one
+  check_grad(WeightedSqDist(s1, x, y), s1);
+  check_grad(WeightedSqDist(s1, x, y), y);
+  check_grad(WeightedSqDist(sd, x, y), sd);
+  check_grad(WeightedSqDist(sd, x, y), x);
+  check_grad(WeightedSqDist(sd, x, y), y);
+  check_grad(WeightedSqDist(sm, x, y), sm);
+  check_grad(WeightedSqDist(sm, x, y), x);
+  check_grad(WeightedSqDist(sm, x, y), y);
+  check_grad(Exp(-WeightedSqDist(sm, x, y)), sm);
+}
+
+TEST(Grad, MatrixProducts) {
+  const Vi<4, 6> a;   // a 2 x 3 matrix
+  const Vj<5, 2> b2;  // a 2-vector
+  check_grad(MatVecMult(a, y), a);
+  check_grad(MatVecMult(a, y), y);
+  check_grad(MatVecMult(Exp(a), Sin(y)) * b2, a);
+  check_grad(MatVecMult(Exp(a), Sin(y)) * b2, y);
+  check_grad(MatVecMult(a, w), w);  // p = 1
+  check_grad(VecMatMult(b2, a), b2);
+  check_grad(VecMatMult(b2, a), a);
+  check_grad(VecMatMult(Cos(b2), a * a) * x, b2);
+  check_grad(VecMatMult(Cos(b2), a * a) * x, a);
+  check_grad(TensorProd(x, b2), x);
+  check_grad(TensorProd(x, b2), b2);
+  check_grad(TensorProd(Exp(x), b2 * b2), b2);
+  check_grad(TensorProd(s1, x), s1);  // a scalar factor
+}
+
+TEST(Grad, TensorDot) {
+  const Vi<4, 12> ta;  // shape (2, 3, 2)
+  const Vj<5, 24> tb;  // shape (2, 3, 4)
+  const Vi<6, 6> m1;   // shape (2, 3)
+  const Vj<7, 6> m2;   // shape (3, 2)
+  const Vj<8, 2> b2;
+  // One contraction (axis 1 with axis 1), the kept axes (2, 2, 2, 4) permuted to (2, 2, 4, 2).
+  const auto td1 = TensorDot(ta, tb, Ind<2, 3, 2>{}, Ind<2, 3, 4>{}, Ind<1>{}, Ind<1>{}, Ind<2, 0, 3, 1>{});
+  static_assert(decltype(td1)::dim == 32);
+  check_grad(td1, ta);
+  check_grad(td1, tb);
+  check_grad(Sin(td1), ta);
+  // Two contractions in crossed order, the kept axes (2, 4) transposed.
+  const auto td2 = TensorDot(Sin(ta), tb * tb, Ind<2, 3, 2>{}, Ind<2, 3, 4>{}, Ind<1, 2>{}, Ind<1, 0>{}, Ind<1, 0>{});
+  static_assert(decltype(td2)::dim == 8);
+  check_grad(td2, ta);
+  check_grad(td2, tb);
+  // The same without the permutation.
+  const auto td3 = TensorDot(ta, tb, Ind<2, 3, 2>{}, Ind<2, 3, 4>{}, Ind<1, 2>{}, Ind<1, 0>{});
+  check_grad(td3, ta);
+  check_grad(td3, tb);
+  // Matrix products as contractions: m1 m2 (2 x 2), and m2^T m1^T with the operands' axes crossed.
+  check_grad(TensorDot(m1, m2, Ind<2, 3>{}, Ind<3, 2>{}, Ind<1>{}, Ind<0>{}), m1);
+  check_grad(TensorDot(m1, m2, Ind<2, 3>{}, Ind<3, 2>{}, Ind<1>{}, Ind<0>{}), m2);
+  check_grad(TensorDot(m1, m2, Ind<2, 3>{}, Ind<3, 2>{}, Ind<1>{}, Ind<0>{}, Ind<1, 0>{}), m2);
+  // Full contractions (a scalar output): a dot product and the trace of m1 m2.
+  check_grad(TensorDot(Exp(x), y, Ind<3>{}, Ind<3>{}, Ind<0>{}, Ind<0>{}), x);
+  check_grad(TensorDot(Exp(x), y, Ind<3>{}, Ind<3>{}, Ind<0>{}, Ind<0>{}), y);
+  check_grad(TensorDot(m1, Sin(m2), Ind<2, 3>{}, Ind<3, 2>{}, Ind<0, 1>{}, Ind<1, 0>{}), m1);
+  check_grad(TensorDot(m1, Sin(m2), Ind<2, 3>{}, Ind<3, 2>{}, Ind<0, 1>{}, Ind<1, 0>{}), m2);
+  // No contraction: an outer product, transposed.
+  check_grad(TensorDot(x, b2, Ind<3>{}, Ind<2>{}, Ind<>{}, Ind<>{}, Ind<1, 0>{}), x);
+  check_grad(TensorDot(x, b2, Ind<3>{}, Ind<2>{}, Ind<>{}, Ind<>{}, Ind<1, 0>{}), b2);
+  // Kron: TensorDot without contraction, axes interleaved.
+  check_grad(Kron(m1, Exp(m2), Ind<2, 3>{}, Ind<3, 2>{}), m1);
+  check_grad(Kron(m1, Exp(m2), Ind<2, 3>{}, Ind<3, 2>{}), m2);
+  check_grad(Kron(x, b2, Ind<3>{}, Ind<2>{}), b2);
+}
+
+TEST(Grad, Complex) {
+  const Vi<0, 4> z;  // two complex numbers
+  const Vj<1, 4> u;  // two complex numbers, away from 0 where divided by
+  const Pm<2, 2> c;  // one complex number, broadcast
+  const Vj<3, 2> r;  // two reals
+  const std::vector<Dom> away{Dom{}, kAway, kAway, Dom{}};  // u and c in [0.5, 2]^2: off 0 and Angle's cut
+  check_grad(ComplexAdd(z, u), z);
+  check_grad(ComplexAdd(z, Exp(u)), u);
+  check_grad(ComplexAdd(z, c * c), c);  // broadcast: c gets the complex sum
+  check_grad(ComplexAdd(Sin(c), z), c);
+  check_grad(ComplexSubtract(z, u), u);
+  check_grad(ComplexSubtract(z, c), c);
+  check_grad(ComplexSubtract(c, Exp(u)), u);
+  check_grad(ComplexSubtract(c, u), c);
+  check_grad(ComplexMult(z, u), z);
+  check_grad(ComplexMult(z, u), u);
+  check_grad(ComplexMult(z, c), c);
+  check_grad(ComplexMult(c, Sin(u)), u);
+  check_grad(ComplexMult(c, c), c);
+  check_grad(ComplexDivide(z, u), z, away);
+  check_grad(ComplexDivide(z, u), u, away);
+  check_grad(ComplexDivide(z, c), c, away);
+  check_grad(ComplexDivide(z, c), z, away);
+  check_grad(ComplexDivide(c, u), c, away);
+  check_grad(ComplexDivide(c, u), u, away);
+  check_grad(ComplexDivide(u, u), u, away);
+  check_grad(ComplexExp(ComplexMult(z, u)), z);
+  check_grad(ComplexExp(ComplexMult(z, u)), u);
+  check_grad(Conj(ComplexMult(z, u)), z);
+  check_grad(ComplexReal(ComplexMult(z, u)), u);
+  check_grad(ComplexImag(ComplexMult(z, u)), z);
+  check_grad(ComplexSquareAbs(ComplexMult(z, u)), z);
+  check_grad(ComplexSquareAbs(c), c);
+  check_grad(ComplexAbs(u), u, away);
+  check_grad(ComplexAbs(ComplexMult(u, c)), c, away);
+  check_grad(ComplexAbs(c), c, away);
+  check_grad(ComplexAngle(u), u, away);
+  check_grad(ComplexAngle(ComplexMult(u, c)) * r, c, {Dom{}, kAway, Dom{0.2, 0.6}, Dom{}});  // argument in (-pi, pi)
+  check_grad(ComplexAngle(c), c, away);
+  check_grad(Real2Complex(Sin(r)), r);
+  check_grad(Imag2Complex(r * r), r);
+  check_grad(ComplexExp1j(r), r);
+  check_grad(ComplexMult(ComplexExp1j(r * 3.0), z), r);
+  check_grad(ComplexSum(ComplexMult(z, u)), z);
+  check_grad(ComplexSum(ComplexExp(c)), c);  // one number: the identity
+  check_grad(ComplexSumT<6>(ComplexMult(c, c)), c);
+  check_grad(ComplexRealScal(Sum(r), ComplexExp(z)), r);
+  check_grad(ComplexRealScal(Sum(r), ComplexExp(z)), z);
+  check_grad(ComplexRealScal(z, Elem<0>(r)), r);  // the scalar second, as KeOps allows
+  check_grad(ComplexRealScal(z, Elem<0>(r)), z);
+}
+
+/// Grad(Grad(f, v, e), u, .): a Hessian-vector product, against finite differences of the gradient.
+template <class F, class V, class U>
+void check_grad2(const F& f, const V& v, const U& u, std::vector<Dom> doms = {Dom{}}) {
+  constexpr int es = ko::formulas::detail::first_free_slot<F>();
+  check_grad(Grad(f, v, Vi<es, F::dim>{}), u, std::move(doms));
+}
+
+// Every rule above through Grad of Grad: the nodes the rules generate have rules too.
+TEST(Grad, GradOfGradCatalogue) {
+  const Vj<4, 3> sd;
+  const Pm<5, 9> sm;
+  const auto f = Sin(x) * y;
+  check_grad2(WeightedSqNorm(s1, f), x, s1);
+  check_grad2(WeightedSqNorm(s1, f), x, x);
+  check_grad2(WeightedSqNorm(sd, f), sd, y);
+  check_grad2(WeightedSqNorm(sd, f), x, x);
+  check_grad2(WeightedSqNorm(sm, f), sm, x);
+  check_grad2(WeightedSqNorm(sm, f), x, sm);
+  check_grad2(WeightedSqNorm(sm, f), y, x);
+  check_grad2(Exp(-WeightedSqDist(sm, x, y)), x, y);
+  check_grad2(Exp(-WeightedSqDist(sd, x, y)), sd, x);
+
+  const Vi<4, 6> a;
+  const Vj<5, 2> b2;
+  check_grad2(MatVecMult(a, y), a, y);
+  check_grad2(MatVecMult(a, y), y, a);
+  check_grad2(MatVecMult(Exp(a), Sin(y)), a, a);
+  check_grad2(VecMatMult(b2, a), b2, a);
+  check_grad2(VecMatMult(Cos(b2), a), b2, b2);
+  check_grad2(TensorProd(x, b2), x, b2);
+  check_grad2(TensorProd(Exp(x), b2), b2, x);
+
+  const Vi<6, 12> ta;
+  const Vj<7, 24> tb;
+  const auto td1 = TensorDot(Exp(ta), tb, Ind<2, 3, 2>{}, Ind<2, 3, 4>{}, Ind<1>{}, Ind<1>{}, Ind<2, 0, 3, 1>{});
+  check_grad2(td1, ta, tb);
+  check_grad2(td1, tb, ta);
+  check_grad2(td1, ta, ta);
+  const auto td2 = TensorDot(ta, Sin(tb), Ind<2, 3, 2>{}, Ind<2, 3, 4>{}, Ind<1, 2>{}, Ind<1, 0>{}, Ind<1, 0>{});
+  check_grad2(td2, tb, ta);
+  check_grad2(td2, tb, tb);
+  check_grad2(TensorDot(Exp(x), y, Ind<3>{}, Ind<3>{}, Ind<0>{}, Ind<0>{}), x, y);
+  check_grad2(Kron(a, Exp(b2), Ind<2, 3>{}, Ind<1, 2>{}), b2, a);
+
+  const Vi<0, 4> z;
+  const Vj<1, 4> u;
+  const Pm<2, 2> c;
+  const Vj<3, 2> r;
+  const std::vector<Dom> away{Dom{}, kAway, kAway, Dom{}};
+  check_grad2(ComplexMult(z, u), z, u);
+  check_grad2(ComplexAdd(ComplexMult(z, c), u), c, z);
+  check_grad2(ComplexSubtract(ComplexMult(c, c), z), c, c);
+  check_grad2(ComplexDivide(z, u), u, u, away);
+  check_grad2(ComplexDivide(z, u), z, u, away);
+  check_grad2(ComplexDivide(c, u), u, c, away);
+  check_grad2(ComplexExp(ComplexMult(z, u)), z, u);
+  check_grad2(Conj(ComplexExp(z)), z, z);
+  check_grad2(ComplexReal(ComplexMult(z, z)), z, z);
+  check_grad2(ComplexImag(ComplexMult(z, u)), z, u);
+  check_grad2(ComplexSquareAbs(ComplexMult(z, u)), u, z);
+  check_grad2(ComplexAbs(u), u, u, away);
+  check_grad2(ComplexAbs(c), c, c, away);
+  check_grad2(ComplexAngle(u), u, u, away);
+  check_grad2(Real2Complex(Sin(r)), r, r);
+  check_grad2(Imag2Complex(r * r), r, r);
+  check_grad2(ComplexExp1j(r), r, r);
+  check_grad2(ComplexSum(ComplexMult(z, z)), z, z);
+  check_grad2(ComplexSumT<6>(ComplexMult(c, c)), c, c);
+  check_grad2(ComplexRealScal(Sum(r), ComplexExp(z)), r, z);
+  check_grad2(ComplexRealScal(Sum(r * r), z), r, r);
+  // Third order through a complex kernel: |exp(z u)|.
+  const Vi<8, 4> e4;
+  check_grad(Grad(Grad(ComplexAbs(ComplexExp(ComplexMult(z, u))), z, Vi<9, 2>{}), u, e4), z);
+}
+
 }  // namespace

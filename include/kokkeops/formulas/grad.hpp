@@ -385,3 +385,4 @@ auto Laplacian(const F& f, const V& v) {
 }  // namespace kokkeops::formulas
 
 #include <kokkeops/formulas/grad_vector.hpp>
+#include <kokkeops/formulas/grad_complex.hpp>
