@@ -141,6 +141,19 @@ TEST(Grad, ElementWiseFunctions) {
   check_grad(SinXDivX(x - y), x);
   check_grad(SinXDivX(3.0 * x), x, {Dom{-0.01, 0.01}});  // near the removable singularity
   check_grad(XLogX(x + y), x, {kPos});
+  // Second derivatives of SinXDivX, near and at 0 (the series branch), and Pow(f, 0) at f = 0.
+  const Vi<4, 3> e4;
+  check_grad(Grad(SinXDivX(x - y), x, e4), x, {Dom{-0.02, 0.02}});
+  check_grad(Grad(SinXDivX(x - y), x, e4), y);
+  {
+    std::vector<HostArg> a(5);
+    a[0] = {{0.0L, 0.0L, 0.0L}, 1, 3};
+    a[1] = a[0];
+    a[4] = {{1.0L, 1.0L, 1.0L}, 1, 3};
+    const auto h = Grad(Grad(SinXDivX(x - y), x, e4), x, e4);  // e4 * e4 * SinXDivX''(0), per component
+    for (L v : eval_at(h, a)) expect_close(v, -1.0L / 3, 1e-15, "SinXDivX'' at 0");
+    for (L v : eval_at(Grad(Pow(x, 0) * y, x, e4), a)) EXPECT_EQ(v, 0.0L);
+  }
   check_grad(Floor(x * 3.0) + Sign(y) + Step(x - y) + x, x);  // piecewise constants: only x's identity remains
   check_grad(Round(x * y, 2) * x, x);  // Round: constant between its jumps (0.01 apart)
   check_grad(ClampInt(x * 4.0, -1, 2), x);

@@ -7,4 +7,5 @@
 #include <kokkeops/genred.hpp>
 #include <kokkeops/gradient.hpp>
 #include <kokkeops/solve/kernel_solve.hpp>
+#include <kokkeops/solve/adjoint.hpp>
 #include <kokkeops/version.hpp>

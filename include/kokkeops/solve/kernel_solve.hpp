@@ -511,6 +511,8 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
 template <class F, class Unknown, class Axis>
 class KernelSolveOp {
  public:
+  using unknown_type = Unknown;
+  using axis_type = Axis;
   static constexpr int unknown_slot = Unknown::slot;
   static constexpr int Dv = Unknown::dim;
   static constexpr Cat output_cat = Axis::output;

@@ -1,0 +1,180 @@
+// The adjoint (backward pass) of KernelSolve: given a = (alpha Id + K_theta)^-1 b and the upstream
+// gradient G = dL/da, every gradient of L, as KeOps' torch backward computes them plus alpha's:
+//
+//   auto rep = Kinv(a, x, x, b, opts);                    // forward
+//   auto adj = ko::adjoint(Kinv, G, a, x, x, b, opts);     // one more solve: w = (alpha Id + K)^-1 G
+//   adj.rhs_gradient();                    // dL/db = w (a view, (n, Dv))
+//   adj.gradient(gx, x_i, x_j);            // dL/dx when x fills the slots of x_i (Vi) and x_j (Vj): both terms
+//   adj.gradient(gs, sigma);               // dL/dsigma for a parameter (or any single slot)
+//   adj.alpha_gradient();                  // dL/dalpha = -<w, a>
+//
+// dL/dtheta = -[d_theta (K_theta a)]^T w: a gradient reduction (gradient.hpp) of Sum(F) with the
+// unknown's slot bound to the solution a and the upstream -w. K must be symmetric (as the solve needs).
+// The adjoint solve uses the forward's options (preconditioner rebuilt, initial guess ignored); its
+// report says whether it converged, and the gradients are as accurate as it is.
+#pragma once
+
+#include <kokkeops/gradient.hpp>
+#include <kokkeops/solve/kernel_solve.hpp>
+
+#include <string>
+#include <tuple>
+#include <utility>
+
+namespace kokkeops {
+
+template <class F, class Unknown, class Axis, class Sol, class... Args>
+class KernelSolveAdjoint {
+  using T = typename Sol::non_const_value_type;
+  using Mem = typename Sol::memory_space;
+  using Exec = typename Sol::execution_space;
+  using W = Kokkos::View<T**, Kokkos::LayoutRight, Mem>;
+  static constexpr int Iu = Unknown::slot;
+  static constexpr Cat out_cat = Axis::output;
+
+ public:
+  KernelSolveAdjoint(const KernelSolveOp<F, Unknown, Axis>& op, const Sol& a, const SolveOptions& opt, W w,
+                     const SolveReport& rep, const Args&... args)
+      : op_(op), a_(a), opt_(opt), w_(std::move(w)), rep_(rep), args_(args...) {}
+
+  /// The adjoint solve's report (converged? iterations, residuals).
+  const SolveReport& report() const { return rep_; }
+  /// dL/db = (alpha Id + K)^-1 G, shape (n, Dv).
+  const W& rhs_gradient() const { return w_; }
+  /// dL/dalpha = -<w, a>.
+  double alpha_gradient() const {
+    double s = 0;
+    const auto w = w_;
+    const auto a = a_;
+    const int dv = static_cast<int>(a.extent(1));
+    Kokkos::parallel_reduce(
+        "kokkeops::adjoint_alpha", Kokkos::RangePolicy<Exec>(0, a.extent(0)),
+        KOKKOS_LAMBDA(long i, double& acc) {
+          for (int k = 0; k < dv; ++k) acc -= static_cast<double>(w(i, k)) * static_cast<double>(a(i, k));
+        },
+        s);
+    return s;
+  }
+
+  /// dL/d(argument of v), into out (shaped like that argument). For the unknown's own slot: dL/db.
+  template <class Out, class V>
+  void gradient(const Out& out, const V& v) const {
+    if constexpr (V::slot == Iu && V::cat == Unknown::cat) {
+      check_shape(out, static_cast<long>(w_.extent(0)), Unknown::dim, v);
+      Kokkos::deep_copy(out, w_);
+    } else {
+      run(out, v);
+      scale(out, -1.0);
+    }
+  }
+  /// The same points bound to two slots (x passed twice, `Kinv(a, x, x, b)`): the sum of both gradients.
+  template <class Out, class V1, class V2>
+  void gradient(const Out& out, const V1& v1, const V2& v2) const {
+    static_assert(V1::dim == V2::dim, "kokkeops: adjoint gradient(out, v1, v2): v1 and v2 must have one dimension");
+    static_assert(V1::slot != V2::slot, "kokkeops: adjoint gradient(out, v1, v2): two different slots");
+    gradient(out, v1);
+    auto second = Kokkos::create_mirror(Mem(), out);
+    gradient(second, v2);
+    add(out, second);
+  }
+
+ private:
+  template <class Out, class V>
+  void check_shape(const Out& out, long rows, int dim, const V& v) const {
+    if (Out::rank != 2 || static_cast<long>(out.extent(0)) != rows ||
+        static_cast<int>(out.extent(Out::rank > 1 ? 1 : 0)) != dim)
+      throw Error(op_.name() + " adjoint: gradient of " + v.str() + ": expected a view of shape (" +
+                  std::to_string(rows) + ", " + std::to_string(dim) + "), got shape " + impl::shape_of(out));
+  }
+  template <class Out, class V>
+  void run(const Out& out, const V& v) const {
+    run_impl(out, v, std::index_sequence_for<Args...>{});
+  }
+  template <class Out, class V, std::size_t... I>
+  void run_impl(const Out& out, const V& v, std::index_sequence<I...>) const {
+    const auto K = Genred(Sum(op_.formula()), Axis{});
+    kokkeops::gradient(K, v)(out, w_, impl::pick_slot<static_cast<int>(I), Iu>(a_, args_)...);
+  }
+  template <class Out>
+  static void scale(const Out& out, double c) {
+    using V = typename Out::non_const_value_type;
+    if constexpr (Out::rank == 1) {
+      Kokkos::parallel_for(
+          "kokkeops::adjoint_scale", Kokkos::RangePolicy<typename Out::execution_space>(0, out.extent(0)),
+          KOKKOS_LAMBDA(long k) { out(k) = static_cast<V>(c * static_cast<double>(out(k))); });
+    } else {
+      const int d = static_cast<int>(out.extent(1));
+      Kokkos::parallel_for(
+          "kokkeops::adjoint_scale", Kokkos::RangePolicy<typename Out::execution_space>(0, out.extent(0)),
+          KOKKOS_LAMBDA(long i) {
+            for (int k = 0; k < d; ++k) out(i, k) = static_cast<V>(c * static_cast<double>(out(i, k)));
+          });
+    }
+    typename Out::execution_space().fence();
+  }
+  template <class Out, class Other>
+  static void add(const Out& out, const Other& other) {
+    if constexpr (Out::rank == 1) {
+      Kokkos::parallel_for(
+          "kokkeops::adjoint_add", Kokkos::RangePolicy<typename Out::execution_space>(0, out.extent(0)),
+          KOKKOS_LAMBDA(long k) { out(k) += other(k); });
+    } else {
+      const int d = static_cast<int>(out.extent(1));
+      Kokkos::parallel_for(
+          "kokkeops::adjoint_add", Kokkos::RangePolicy<typename Out::execution_space>(0, out.extent(0)),
+          KOKKOS_LAMBDA(long i) {
+            for (int k = 0; k < d; ++k) out(i, k) += other(i, k);
+          });
+    }
+    typename Out::execution_space().fence();
+  }
+
+  KernelSolveOp<F, Unknown, Axis> op_;
+  Sol a_;
+  SolveOptions opt_;
+  W w_;
+  SolveReport rep_;
+  std::tuple<Args...> args_;
+};
+
+namespace impl {
+template <class Op, class G, class Sol, class Tuple, std::size_t... I>
+auto make_adjoint(const Op& op, const G& g, const Sol& a, const SolveOptions& opt, const Tuple& t,
+                  std::index_sequence<I...>) {
+  using T = typename Sol::non_const_value_type;
+  using Mem = typename Sol::memory_space;
+  constexpr int Iu = std::decay_t<decltype(op)>::unknown_slot;
+  const std::string who = op.name() + " adjoint";
+  static_assert(Kokkos::is_view<G>::value, "kokkeops: adjoint: the upstream gradient must be a Kokkos::View");
+  if (G::rank != 2 || g.extent(0) != a.extent(0) || g.extent(G::rank > 1 ? 1 : 0) != a.extent(1))
+    throw Error(who + ": the upstream gradient dL/da must have the solution's shape " + shape_of(a) + ", got " +
+                shape_of(g));
+  if (!std::is_same_v<typename G::non_const_value_type, T>)
+    throw Error(who + ": the upstream gradient's value type differs from the solution's");
+  if (overlaps(g, a)) throw Error(who + ": the upstream gradient shares memory with the solution");
+  Kokkos::View<T**, Kokkos::LayoutRight, Mem> w(who + " w", a.extent(0), a.extent(1));
+  SolveOptions adj_opt = opt;
+  adj_opt.initial_guess(false);
+  // The same operator, the upstream gradient in the unknown's slot.
+  const SolveReport rep = op.solve(w, adj_opt, pick_slot<static_cast<int>(I), Iu>(g, t)...);
+  using Adj = KernelSolveAdjoint<std::decay_t<decltype(op.formula())>, typename Op::unknown_type,
+                                 typename Op::axis_type, Sol, std::decay_t<std::tuple_element_t<I, Tuple>>...>;
+  return Adj(op, a, opt, w, rep, std::get<I>(t)...);
+}
+}  // namespace impl
+
+/// The adjoint of a solve: `ko::adjoint(Kinv, G, a, args..., [options])` with the forward call's solution a,
+/// arguments and options, and the upstream gradient G = dL/da. Runs the adjoint solve; the returned
+/// object gives every gradient (see the top of this file).
+template <class F, class Unknown, class Axis, class G, class Sol, class... Rest>
+auto adjoint(const KernelSolveOp<F, Unknown, Axis>& op, const G& g, const Sol& a, const Rest&... rest) {
+  const auto t = std::tie(rest...);
+  constexpr std::size_t N = sizeof...(Rest);
+  if constexpr (N > 0 && std::is_same_v<std::decay_t<std::tuple_element_t<N - 1, std::tuple<Rest...>>>, SolveOptions>) {
+    return impl::make_adjoint(op, g, a, std::get<N - 1>(t), t, std::make_index_sequence<N - 1>{});
+  } else {
+    return impl::make_adjoint(op, g, a, SolveOptions{}, t, std::make_index_sequence<N>{});
+  }
+}
+
+}  // namespace kokkeops
