@@ -177,19 +177,32 @@ int run_demo(const DemoArgs& a) {
     err /= static_cast<double>(a.n);
     // A float32 solve that stops at its precision floor (stagnation) still counts if the metric is met.
     const bool good = res.report.converged || res.report.reason == ko::StopReason::stagnation;
-    ok = ok && good;
+    // KeOps' torch.autograd.grad((a ** 2).sum(), [x]): the adjoint of the solve (one more solve).
+    const auto grad = cli::seed_gradient(x, b, res.a, opt, dt);
+    double gnorm = 0;
+    for (double v : grad.dx.data) gnorm += v * v;
+    gnorm = std::sqrt(gnorm);
+    const bool grad_good = grad.report.converged || grad.report.reason == ko::StopReason::stagnation;
+    ok = ok && good && grad_good;
     if (a.json) {
       auto j = report_json(res.report);
       j["dtype"] = dtype_name(dt);
       j["mixed_precision"] = mixed;
       j["shape"] = {res.a.rows, res.a.cols};
       j["error"] = err;
+      j["grad_x"] = {{"norm", gnorm},
+                     {"seconds", grad.seconds},
+                     {"iterations", grad.report.iterations},
+                     {"reason", ko::to_string(grad.report.reason)}};
       all.push_back(j);
     } else {
       std::printf("%s%s: a of shape (%ld, %ld), %d iterations (%d kernel products), %.3f s (set-up %.3f s), "
                   "error sum|alpha a + K a - b|/N = %.2e, %s\n",
                   dtype_name(dt), mixed ? " (float32 products, float64 residuals)" : "", res.a.rows, res.a.cols, res.report.iterations, res.report.kernel_products,
                   res.report.seconds, res.report.setup_seconds, err, ko::to_string(res.report.reason));
+      std::printf("  gradient of sum(a^2) w.r.t. x (adjoint solve, %d iterations, %s): shape (%ld, 3), "
+                  "norm %.6e, %.3f s\n",
+                  grad.report.iterations, ko::to_string(grad.report.reason), grad.dx.rows, gnorm, grad.seconds);
     }
   }
   if (a.json) std::cout << all.dump(2) << "\n";

@@ -57,6 +57,14 @@ io::Matrix seed_product(const io::Matrix& x, const io::Matrix& a, io::DType dtyp
   return dtype == io::DType::float32 ? detail::Typed<float>::seed_product(x, a) : detail::Typed<double>::seed_product(x, a);
 }
 
+GradResult seed_gradient(const io::Matrix& x, const io::Matrix& b, const io::Matrix& a, const SolveOptions& opt,
+                         io::DType dtype) {
+  detail::check_seed_shapes(x, b);
+  detail::check_seed_shapes(x, a);
+  return dtype == io::DType::float32 ? detail::Typed<float>::seed_gradient(x, b, a, opt)
+                                     : detail::Typed<double>::seed_gradient(x, b, a, opt);
+}
+
 SolveResult solve(const io::Matrix& x, const io::Matrix& b, Kernel k, double scale, const SolveOptions& opt,
                   io::DType dtype) {
   detail::check_scale(scale);

@@ -27,6 +27,16 @@ SolveResult solve(const io::Matrix& x, const io::Matrix& b, Kernel k, double sca
 SolveResult seed_solve(const io::Matrix& x, const io::Matrix& b, const SolveOptions& opt, io::DType dtype);
 io::Matrix seed_product(const io::Matrix& x, const io::Matrix& a, io::DType dtype);
 
+/// The gradient of L = sum(a^2) with respect to x for the seed solve's solution a (KeOps'
+/// `torch.autograd.grad((a ** 2).sum(), [x])`), through the solve's adjoint: one more solve.
+struct GradResult {
+  io::Matrix dx;       ///< (n, 3)
+  SolveReport report;  ///< the adjoint solve's
+  double seconds = 0;  ///< adjoint solve and gradient reductions
+};
+GradResult seed_gradient(const io::Matrix& x, const io::Matrix& b, const io::Matrix& a, const SolveOptions& opt,
+                         io::DType dtype);
+
 /// Largest point dimension the tool supports (points are zero-padded to 3, 8 or 16 columns).
 inline constexpr long kMaxPointDim = 16;
 

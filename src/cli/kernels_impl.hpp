@@ -2,6 +2,8 @@
 // (kernels_float.cpp, kernels_double.cpp) so that the two build in parallel.
 #pragma once
 
+#include <chrono>
+
 #include <algorithm>
 
 #include "kernels.hpp"
@@ -172,6 +174,31 @@ io::Matrix seed_product_t(const io::Matrix& x, const io::Matrix& a) {
   return r;
 }
 
+template <class T>
+GradResult seed_gradient_t(const io::Matrix& x, const io::Matrix& b, const io::Matrix& a, const SolveOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto xd = to_device<T>(x, 0, 3, 3), bd = to_device<T>(b, 0, 2, 2), ad = to_device<T>(a, 0, 2, 2);
+  // dL/da = 2 a for L = sum(a^2).
+  Mat<T> g("kokkeops::dL_da", a.rows, 2), dx("kokkeops::dL_dx", x.rows, 3);
+  Kokkos::parallel_for(
+      "kokkeops::cli::dL_da", Kokkos::RangePolicy<typename Mat<T>::execution_space>(0, a.rows),
+      KOKKOS_LAMBDA(long i) {
+        g(i, 0) = 2 * ad(i, 0);
+        g(i, 1) = 2 * ad(i, 1);
+      });
+  const auto Kinv = KernelSolve(seed_formula(), formulas::Vj<2, 2>(), axis::j);
+  const auto adj = adjoint(Kinv, g, ad, xd, xd, bd, opt);
+  adj.gradient(dx, formulas::Vi<0, 3>(), formulas::Vj<1, 3>());  // x fills both point slots
+  GradResult res;
+  res.report = adj.report();
+  res.dx.rows = x.rows;
+  res.dx.cols = 3;
+  res.dx.data.assign(static_cast<std::size_t>(x.rows * 3), 0.0);
+  from_device(dx, res.dx, 0);
+  res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return res;
+}
+
 inline void check_scale(double scale) {
   if (!(scale > 0) || !std::isfinite(scale)) throw Error("--scale must be finite and > 0");
 }
@@ -190,6 +217,10 @@ struct Typed {
     return seed_solve_t<T>(x, b, opt);
   }
   static io::Matrix seed_product(const io::Matrix& x, const io::Matrix& a) { return seed_product_t<T>(x, a); }
+  static GradResult seed_gradient(const io::Matrix& x, const io::Matrix& b, const io::Matrix& a,
+                                  const SolveOptions& opt) {
+    return seed_gradient_t<T>(x, b, a, opt);
+  }
 };
 extern template struct Typed<float>;
 extern template struct Typed<double>;

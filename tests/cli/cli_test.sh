@@ -65,7 +65,8 @@ for pre in jacobi nystrom nystrom:20; do
   "$exe" solve --kernel laplace --scale 1 --alpha 0.1 --precond "$pre" --x x.csv --b b.csv --out "a_$pre.npy" > /dev/null &&
     ok || bad "solve with --precond $pre"
 done
-"$exe" demo --n 300 --dtype float64 > demo.txt && grep -q "float64: a of shape (300, 2)" demo.txt && ok || bad "demo"
+"$exe" demo --n 300 --dtype float64 > demo.txt && grep -q "float64: a of shape (300, 2)" demo.txt &&
+  grep -q "gradient of sum(a^2) w.r.t. x (adjoint solve, [0-9]* iterations, converged): shape (300, 3)" demo.txt && ok || bad "demo"
 "$exe" --help > /dev/null && "$exe" solve --help | grep -q -- "--precond" && ok || bad "--help"
 "$exe" --version | grep -q "kokkeops " && ok || bad "--version"
 
