@@ -23,6 +23,43 @@
 
 namespace kokkeops {
 
+namespace impl {
+// Free functions, not private members: CUDA forbids extended lambdas in private member functions.
+template <class Out>
+void scale_view(const Out& out, double c) {
+  using V = typename Out::non_const_value_type;
+  if constexpr (Out::rank == 1) {
+    Kokkos::parallel_for(
+        "kokkeops::adjoint_scale", Kokkos::RangePolicy<typename Out::execution_space>(0, out.extent(0)),
+        KOKKOS_LAMBDA(long k) { out(k) = static_cast<V>(c * static_cast<double>(out(k))); });
+  } else {
+    const int d = static_cast<int>(out.extent(1));
+    Kokkos::parallel_for(
+        "kokkeops::adjoint_scale", Kokkos::RangePolicy<typename Out::execution_space>(0, out.extent(0)),
+        KOKKOS_LAMBDA(long i) {
+          for (int k = 0; k < d; ++k) out(i, k) = static_cast<V>(c * static_cast<double>(out(i, k)));
+        });
+  }
+  typename Out::execution_space().fence();
+}
+template <class Out, class Other>
+void add_view(const Out& out, const Other& other) {
+  if constexpr (Out::rank == 1) {
+    Kokkos::parallel_for(
+        "kokkeops::adjoint_add", Kokkos::RangePolicy<typename Out::execution_space>(0, out.extent(0)),
+        KOKKOS_LAMBDA(long k) { out(k) += other(k); });
+  } else {
+    const int d = static_cast<int>(out.extent(1));
+    Kokkos::parallel_for(
+        "kokkeops::adjoint_add", Kokkos::RangePolicy<typename Out::execution_space>(0, out.extent(0)),
+        KOKKOS_LAMBDA(long i) {
+          for (int k = 0; k < d; ++k) out(i, k) += other(i, k);
+        });
+  }
+  typename Out::execution_space().fence();
+}
+}  // namespace impl
+
 template <class F, class Unknown, class Axis, class Sol, class... Args>
 class KernelSolveAdjoint {
   using T = typename Sol::non_const_value_type;
@@ -64,7 +101,7 @@ class KernelSolveAdjoint {
       Kokkos::deep_copy(out, w_);
     } else {
       run(out, v);
-      scale(out, -1.0);
+      impl::scale_view(out, -1.0);
     }
   }
   /// The same points bound to two slots (x passed twice, `Kinv(a, x, x, b)`): the sum of both gradients.
@@ -75,7 +112,7 @@ class KernelSolveAdjoint {
     gradient(out, v1);
     auto second = Kokkos::create_mirror(Mem(), out);
     gradient(second, v2);
-    add(out, second);
+    impl::add_view(out, second);
   }
 
  private:
@@ -95,40 +132,6 @@ class KernelSolveAdjoint {
     const auto K = Genred(Sum(op_.formula()), Axis{});
     kokkeops::gradient(K, v)(out, w_, impl::pick_slot<static_cast<int>(I), Iu>(a_, args_)...);
   }
-  template <class Out>
-  static void scale(const Out& out, double c) {
-    using V = typename Out::non_const_value_type;
-    if constexpr (Out::rank == 1) {
-      Kokkos::parallel_for(
-          "kokkeops::adjoint_scale", Kokkos::RangePolicy<typename Out::execution_space>(0, out.extent(0)),
-          KOKKOS_LAMBDA(long k) { out(k) = static_cast<V>(c * static_cast<double>(out(k))); });
-    } else {
-      const int d = static_cast<int>(out.extent(1));
-      Kokkos::parallel_for(
-          "kokkeops::adjoint_scale", Kokkos::RangePolicy<typename Out::execution_space>(0, out.extent(0)),
-          KOKKOS_LAMBDA(long i) {
-            for (int k = 0; k < d; ++k) out(i, k) = static_cast<V>(c * static_cast<double>(out(i, k)));
-          });
-    }
-    typename Out::execution_space().fence();
-  }
-  template <class Out, class Other>
-  static void add(const Out& out, const Other& other) {
-    if constexpr (Out::rank == 1) {
-      Kokkos::parallel_for(
-          "kokkeops::adjoint_add", Kokkos::RangePolicy<typename Out::execution_space>(0, out.extent(0)),
-          KOKKOS_LAMBDA(long k) { out(k) += other(k); });
-    } else {
-      const int d = static_cast<int>(out.extent(1));
-      Kokkos::parallel_for(
-          "kokkeops::adjoint_add", Kokkos::RangePolicy<typename Out::execution_space>(0, out.extent(0)),
-          KOKKOS_LAMBDA(long i) {
-            for (int k = 0; k < d; ++k) out(i, k) += other(i, k);
-          });
-    }
-    typename Out::execution_space().fence();
-  }
-
   KernelSolveOp<F, Unknown, Axis> op_;
   Sol a_;
   SolveOptions opt_;
