@@ -329,6 +329,46 @@ TEST(KernelSolveAdjoint, EveryGradientAgainstFiniteDifferencesOfTheSolve) {
   for (long i = 0; i < p.n; ++i) EXPECT_EQ(w(i, 1), hb(i, 1));
 }
 
+// A block-sparse solve (two independent batches): the adjoint with the same ranges.
+TEST(KernelSolveAdjoint, BlockSparseSolve) {
+  SolveProblem p(120);
+  const auto Kinv = ko::KernelSolve(Exp(-s * SqDist(xi, xj)) * bj, bj, ko::axis::j);
+  const auto r = ko::block_diagonal<int, Mem>({50, 70}, {50, 70});
+  const auto opts = [&](double alpha) { return ko::SolveOptions{}.alpha(alpha).tolerance(1e-13).max_iterations(2000); };
+  const Mat c = kt::random_mat<double, Mem>(p.n, 2, 41);
+  const auto loss = [&](double alpha) {  // L = <c, a>: dL/da = c
+    Mat a("a", p.n, 2);
+    Kinv(r, a, p.x, p.x, p.b, p.g, opts(alpha));
+    const auto ha = host(a);
+    const auto hc = host(c);
+    double l = 0;
+    for (long i = 0; i < p.n; ++i)
+      for (int k = 0; k < 2; ++k) l += hc(i, k) * ha(i, k);
+    return l;
+  };
+  Mat a("a", p.n, 2), gx("gx", p.n, 3);
+  Kinv(r, a, p.x, p.x, p.b, p.g, opts(p.alpha));
+  const auto adj = ko::adjoint(Kinv, r, c, a, p.x, p.x, p.b, p.g, opts(p.alpha));
+  adj.gradient(gx, xi, xj);
+  const auto hg = host(gx);
+  auto hx = host(p.x);
+  for (const auto& [row, k] : std::vector<std::pair<long, int>>{{3, 0}, {49, 2}, {50, 1}, {119, 0}}) {
+    const double x0 = hx(row, k), h = 1e-5;
+    hx(row, k) = x0 + h;
+    Kokkos::deep_copy(p.x, hx);
+    const double up_l = loss(p.alpha);
+    hx(row, k) = x0 - h;
+    Kokkos::deep_copy(p.x, hx);
+    const double down_l = loss(p.alpha);
+    hx(row, k) = x0;
+    Kokkos::deep_copy(p.x, hx);
+    const double fd = (up_l - down_l) / (2 * h);
+    EXPECT_NEAR(hg(row, k), fd, 1e-6 * std::max(1.0, std::fabs(fd))) << "ranged dL/dx (" << row << ", " << k << ")";
+  }
+  const double h = 1e-5, fd_alpha = (loss(p.alpha + h) - loss(p.alpha - h)) / (2 * h);
+  EXPECT_NEAR(adj.alpha_gradient(), fd_alpha, 1e-6 * std::max(1.0, std::fabs(fd_alpha)));
+}
+
 // KeOps' test_invkernel relation in float: the float adjoint's dL/dx against a double reference, atol 1e-4.
 TEST(KernelSolveAdjoint, FloatAgainstDoubleReference) {
   SolveProblem p(100);

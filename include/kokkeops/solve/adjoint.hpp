@@ -7,6 +7,7 @@
 //   adj.gradient(gx, x_i, x_j);            // dL/dx when x fills the slots of x_i (Vi) and x_j (Vj): both terms
 //   adj.gradient(gs, sigma);               // dL/dsigma for a parameter (or any single slot)
 //   adj.alpha_gradient();                  // dL/dalpha = -<w, a>
+//   ko::adjoint(Kinv, ranges, G, a, x, x, b, opts);   // a block-sparse solve: the same ranges
 //
 // dL/dtheta = -[d_theta (K_theta a)]^T w: a gradient reduction (gradient.hpp) of Sum(F) with the
 // unknown's slot bound to the solution a and the upstream -w. K must be symmetric (as the solve needs).
@@ -60,7 +61,7 @@ void add_view(const Out& out, const Other& other) {
 }
 }  // namespace impl
 
-template <class F, class Unknown, class Axis, class Sol, class... Args>
+template <class F, class Unknown, class Axis, class RangesT, class Sol, class... Args>
 class KernelSolveAdjoint {
   using T = typename Sol::non_const_value_type;
   using Mem = typename Sol::memory_space;
@@ -70,9 +71,9 @@ class KernelSolveAdjoint {
   static constexpr Cat out_cat = Axis::output;
 
  public:
-  KernelSolveAdjoint(const KernelSolveOp<F, Unknown, Axis>& op, const Sol& a, const SolveOptions& opt, W w,
-                     const SolveReport& rep, const Args&... args)
-      : op_(op), a_(a), opt_(opt), w_(std::move(w)), rep_(rep), args_(args...) {}
+  KernelSolveAdjoint(const KernelSolveOp<F, Unknown, Axis>& op, const RangesT& ranges, const Sol& a,
+                     const SolveOptions& opt, W w, const SolveReport& rep, const Args&... args)
+      : op_(op), ranges_(ranges), a_(a), opt_(opt), w_(std::move(w)), rep_(rep), args_(args...) {}
 
   /// The adjoint solve's report (converged? iterations, residuals).
   const SolveReport& report() const { return rep_; }
@@ -130,9 +131,13 @@ class KernelSolveAdjoint {
   template <class Out, class V, std::size_t... I>
   void run_impl(const Out& out, const V& v, std::index_sequence<I...>) const {
     const auto K = Genred(Sum(op_.formula()), Axis{});
-    kokkeops::gradient(K, v)(out, w_, impl::pick_slot<static_cast<int>(I), Iu>(a_, args_)...);
+    if constexpr (std::is_same_v<RangesT, impl::NoRanges>)
+      kokkeops::gradient(K, v)(out, w_, impl::pick_slot<static_cast<int>(I), Iu>(a_, args_)...);
+    else
+      kokkeops::gradient(K, v)(ranges_, out, w_, impl::pick_slot<static_cast<int>(I), Iu>(a_, args_)...);
   }
   KernelSolveOp<F, Unknown, Axis> op_;
+  RangesT ranges_;
   Sol a_;
   SolveOptions opt_;
   W w_;
@@ -141,9 +146,9 @@ class KernelSolveAdjoint {
 };
 
 namespace impl {
-template <class Op, class G, class Sol, class Tuple, std::size_t... I>
-auto make_adjoint(const Op& op, const G& g, const Sol& a, const SolveOptions& opt, const Tuple& t,
-                  std::index_sequence<I...>) {
+template <class Op, class RangesT, class G, class Sol, class Tuple, std::size_t... I>
+auto make_adjoint(const Op& op, const RangesT& ranges, const G& g, const Sol& a, const SolveOptions& opt,
+                  const Tuple& t, std::index_sequence<I...>) {
   using T = typename Sol::non_const_value_type;
   using Mem = typename Sol::memory_space;
   constexpr int Iu = std::decay_t<decltype(op)>::unknown_slot;
@@ -159,24 +164,37 @@ auto make_adjoint(const Op& op, const G& g, const Sol& a, const SolveOptions& op
   SolveOptions adj_opt = opt;
   adj_opt.initial_guess(false);
   // The same operator, the upstream gradient in the unknown's slot.
-  const SolveReport rep = op.solve(w, adj_opt, pick_slot<static_cast<int>(I), Iu>(g, t)...);
+  const SolveReport rep = op.solve_ranged(ranges, w, adj_opt, pick_slot<static_cast<int>(I), Iu>(g, t)...);
   using Adj = KernelSolveAdjoint<std::decay_t<decltype(op.formula())>, typename Op::unknown_type,
-                                 typename Op::axis_type, Sol, std::decay_t<std::tuple_element_t<I, Tuple>>...>;
-  return Adj(op, a, opt, w, rep, std::get<I>(t)...);
+                                 typename Op::axis_type, RangesT, Sol, std::decay_t<std::tuple_element_t<I, Tuple>>...>;
+  return Adj(op, ranges, a, opt, w, rep, std::get<I>(t)...);
+}
+}  // namespace impl
+
+namespace impl {
+template <class Op, class RangesT, class G, class Sol, class... Rest>
+auto adjoint_split(const Op& op, const RangesT& ranges, const G& g, const Sol& a, const Rest&... rest) {
+  const auto t = std::tie(rest...);
+  constexpr std::size_t N = sizeof...(Rest);
+  if constexpr (N > 0 && std::is_same_v<std::decay_t<std::tuple_element_t<N - 1, std::tuple<Rest...>>>, SolveOptions>)
+    return make_adjoint(op, ranges, g, a, std::get<N - 1>(t), t, std::make_index_sequence<N - 1>{});
+  else
+    return make_adjoint(op, ranges, g, a, SolveOptions{}, t, std::make_index_sequence<N>{});
 }
 }  // namespace impl
 
 /// The adjoint of a solve: `ko::adjoint(Kinv, G, a, args..., [options])` with the forward call's solution a,
-/// arguments and options, and the upstream gradient G = dL/da. Runs the adjoint solve; the returned
-/// object gives every gradient (see the top of this file).
-template <class F, class Unknown, class Axis, class G, class Sol, class... Rest>
-auto adjoint(const KernelSolveOp<F, Unknown, Axis>& op, const G& g, const Sol& a, const Rest&... rest) {
-  const auto t = std::tie(rest...);
-  constexpr std::size_t N = sizeof...(Rest);
-  if constexpr (N > 0 && std::is_same_v<std::decay_t<std::tuple_element_t<N - 1, std::tuple<Rest...>>>, SolveOptions>) {
-    return impl::make_adjoint(op, g, a, std::get<N - 1>(t), t, std::make_index_sequence<N - 1>{});
+/// arguments and options, and the upstream gradient G = dL/da; block-sparse: `ko::adjoint(Kinv, ranges, G, a,
+/// args..., [options])` with the forward's ranges. Runs the adjoint solve; the returned object gives every
+/// gradient (see the top of this file).
+template <class F, class Unknown, class Axis, class First, class... Rest>
+auto adjoint(const KernelSolveOp<F, Unknown, Axis>& op, const First& first, const Rest&... rest) {
+  if constexpr (is_ranges_v<First>) {
+    static_assert(sizeof...(Rest) >= 2, "kokkeops: adjoint(Kinv, ranges, G, a, args..., [options])");
+    return impl::adjoint_split(op, first, rest...);
   } else {
-    return impl::make_adjoint(op, g, a, SolveOptions{}, t, std::make_index_sequence<N>{});
+    static_assert(sizeof...(Rest) >= 1, "kokkeops: adjoint(Kinv, G, a, args..., [options])");
+    return impl::adjoint_split(op, impl::NoRanges{}, first, rest...);
   }
 }
 
