@@ -349,7 +349,10 @@ void launch_tiled(const Exec& exec, const Red& red, const SinkT& sink, const Pac
         });
     if (league == 0) return;
   }
-  Kokkos::TeamPolicy<Exec> policy(exec, league, ts);
+  // Block-sparse tiles are uneven (their ranges differ in length): handed out dynamically.
+  using Sched = std::conditional_t<std::is_same_v<Planner, NoPlan>, Kokkos::Schedule<Kokkos::Static>,
+                                   Kokkos::Schedule<Kokkos::Dynamic>>;
+  Kokkos::TeamPolicy<Exec, Sched> policy(exec, league, ts);
   if constexpr (Traits::stage_tiles) {
     k.tile = Traits::tile(ts);
     const int words = Kernel::NC > 0 ? Kernel::NC * k.tile : 1;
