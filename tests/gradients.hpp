@@ -5,6 +5,7 @@
 #include "test_helpers.hpp"
 
 #include <functional>
+#include <limits>
 #include <string>
 
 namespace {
@@ -297,7 +298,10 @@ TEST(KernelSolveAdjoint, EveryGradientAgainstFiniteDifferencesOfTheSolve) {
   const auto fd_view = [&](const char* what, const auto& target, const auto& grad, std::vector<std::pair<long, int>> at) {
     auto ht = host(target);
     const auto hg = host(grad);
-    for (const auto& [r, k] : at) {
+    for (const auto& rk : at) {
+      // Plain variables, not structured bindings: lambdas below capture them (hipcc's clang refuses bindings).
+      const long r = rk.first;
+      const int k = rk.second;
       double& v = [&]() -> double& {
         if constexpr (std::decay_t<decltype(target)>::rank == 1) return ht(k);
         else return ht(r, k);
@@ -352,7 +356,9 @@ TEST(KernelSolveAdjoint, BlockSparseSolve) {
   adj.gradient(gx, xi, xj);
   const auto hg = host(gx);
   auto hx = host(p.x);
-  for (const auto& [row, k] : std::vector<std::pair<long, int>>{{3, 0}, {49, 2}, {50, 1}, {119, 0}}) {
+  for (const auto& rk : std::vector<std::pair<long, int>>{{3, 0}, {49, 2}, {50, 1}, {119, 0}}) {
+    const long row = rk.first;
+    const int k = rk.second;
     const double x0 = hx(row, k), h = 1e-5;
     hx(row, k) = x0 + h;
     Kokkos::deep_copy(p.x, hx);
@@ -412,6 +418,15 @@ TEST(KernelSolveAdjoint, BadUpstreamRejected) {
   const auto adj = ko::adjoint(Kinv, G, a, p.x, p.x, p.b, p.g, ko::SolveOptions{}.alpha(p.alpha));
   Mat gx_wrong("gx", p.n + 1, 3);
   EXPECT_THROW(adj.gradient(gx_wrong, xi, xj), ko::Error);
+  // A NaN in the solution or in the upstream gradient: rejected before the adjoint solve.
+  Mat bad_a("bad_a", p.n, 2);
+  Kokkos::deep_copy(bad_a, a);
+  Kokkos::deep_copy(Kokkos::subview(bad_a, 3, 1), std::numeric_limits<double>::quiet_NaN());
+  EXPECT_THROW(ko::adjoint(Kinv, G, bad_a, p.x, p.x, p.b, p.g, ko::SolveOptions{}.alpha(p.alpha)), ko::Error);
+  Mat bad_g("bad_g", p.n, 2);
+  Kokkos::deep_copy(bad_g, G);
+  Kokkos::deep_copy(Kokkos::subview(bad_g, 0, 0), std::numeric_limits<double>::infinity());
+  EXPECT_THROW(ko::adjoint(Kinv, bad_g, a, p.x, p.x, p.b, p.g, ko::SolveOptions{}.alpha(p.alpha)), ko::Error);
 }
 
 }  // namespace

@@ -151,6 +151,8 @@ class GenredGradient {
   using F = std::decay_t<decltype(std::declval<const Red&>().formula)>;
   static_assert(!formulas::detail::slot_clash<F, V>(),
                 "kokkeops::gradient(K, v): the formula uses the slot of v with another category or dimension");
+  static_assert(formulas::detail::uses_var<F, V>(),
+                "kokkeops::gradient(K, v): v is not a variable of K's formula (its gradient would be zero)");
   static constexpr Cat out_cat = Axis::output;
   static constexpr Cat red_cat = Axis::reduced;
   static constexpr int E = impl::num_slots_v<F>;  // the upstream gradient's slot; forward results follow

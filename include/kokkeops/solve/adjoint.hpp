@@ -160,6 +160,11 @@ auto make_adjoint(const Op& op, const RangesT& ranges, const G& g, const Sol& a,
   if (!std::is_same_v<typename G::non_const_value_type, T>)
     throw Error(who + ": the upstream gradient's value type differs from the solution's");
   if (overlaps(g, a)) throw Error(who + ": the upstream gradient shares memory with the solution");
+  // The gradients are reductions over the solution: a NaN in it would spread to every entry.
+  if (!all_finite(typename Sol::execution_space(), a))
+    throw Error(who + ": the solution a contains NaN or infinite values (pass the forward call's solution)");
+  if (!all_finite(typename G::execution_space(), g))
+    throw Error(who + ": the upstream gradient dL/da contains NaN or infinite values");
   Kokkos::View<T**, Kokkos::LayoutRight, Mem> w(who + " w", a.extent(0), a.extent(1));
   SolveOptions adj_opt = opt;
   adj_opt.initial_guess(false);
