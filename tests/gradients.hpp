@@ -24,6 +24,26 @@ auto host(const V& v) {
   return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
 }
 
+/// A float copy of a double view (rank 1 or 2).
+template <class V>
+auto to_f(const V& v) {
+  const auto h = host(v);
+  if constexpr (V::rank == 1) {
+    kt::Vec<float, Mem> o("f", v.extent(0));
+    auto ho = Kokkos::create_mirror_view(o);
+    for (std::size_t k = 0; k < h.extent(0); ++k) ho(k) = static_cast<float>(h(k));
+    Kokkos::deep_copy(o, ho);
+    return o;
+  } else {
+    kt::Mat<float, Mem> o("f", v.extent(0), v.extent(1));
+    auto ho = Kokkos::create_mirror_view(o);
+    for (std::size_t r = 0; r < h.extent(0); ++r)
+      for (std::size_t k = 0; k < h.extent(1); ++k) ho(r, k) = static_cast<float>(h(r, k));
+    Kokkos::deep_copy(o, ho);
+    return o;
+  }
+}
+
 /// A view shaped like v (zeros).
 template <class V>
 V like(const V& v) {
@@ -181,25 +201,6 @@ TEST(Gradients, FloatAgreesWithDouble) {
   const Mat up = kt::random_mat<double, Mem>(p.n, 2, 13);
   auto gy = like(p.y);
   ko::gradient(K, y)(gy, up, p.x, p.y, p.b, p.g);
-  const auto to_f = [](const auto& v) {
-    using V = std::decay_t<decltype(v)>;
-    if constexpr (V::rank == 1) {
-      kt::Vec<float, Mem> o("f", v.extent(0));
-      auto h = host(v);
-      auto ho = Kokkos::create_mirror_view(o);
-      for (std::size_t k = 0; k < h.extent(0); ++k) ho(k) = static_cast<float>(h(k));
-      Kokkos::deep_copy(o, ho);
-      return o;
-    } else {
-      kt::Mat<float, Mem> o("f", v.extent(0), v.extent(1));
-      auto h = host(v);
-      auto ho = Kokkos::create_mirror_view(o);
-      for (std::size_t r = 0; r < h.extent(0); ++r)
-        for (std::size_t k = 0; k < h.extent(1); ++k) ho(r, k) = static_cast<float>(h(r, k));
-      Kokkos::deep_copy(o, ho);
-      return o;
-    }
-  };
   kt::Mat<float, Mem> gyf("gyf", p.m, 3);
   ko::gradient(K, y)(gyf, to_f(up), to_f(p.x), to_f(p.y), to_f(p.b), to_f(p.g));
   const auto a = host(gy);
@@ -384,15 +385,6 @@ TEST(KernelSolveAdjoint, FloatAgainstDoubleReference) {
   Kinv(a, p.x, p.x, p.b, p.g, ko::SolveOptions{}.alpha(p.alpha).tolerance(1e-12));
   Mat gx("gx", p.n, 3);
   ko::adjoint(Kinv, e, a, p.x, p.x, p.b, p.g, ko::SolveOptions{}.alpha(p.alpha).tolerance(1e-12)).gradient(gx, xi, xj);
-  const auto to_f = [](const Mat& v) {
-    kt::Mat<float, Mem> o("f", v.extent(0), v.extent(1));
-    const auto h = host(v);
-    auto ho = Kokkos::create_mirror_view(o);
-    for (std::size_t r = 0; r < h.extent(0); ++r)
-      for (std::size_t k = 0; k < h.extent(1); ++k) ho(r, k) = static_cast<float>(h(r, k));
-    Kokkos::deep_copy(o, ho);
-    return o;
-  };
   kt::Vec<float, Mem> gf("gf", 1);
   Kokkos::deep_copy(gf, 1.3f);
   const auto xf = to_f(p.x), bf = to_f(p.b), ef = to_f(e);

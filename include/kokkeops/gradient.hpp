@@ -18,6 +18,7 @@
 #include <kokkeops/error.hpp>
 #include <kokkeops/formulas/grad.hpp>
 #include <kokkeops/genred.hpp>
+#include <kokkeops/impl/column_ops.hpp>
 
 #include <string>
 #include <tuple>
@@ -85,19 +86,16 @@ Kokkos::View<T**, Kokkos::LayoutRight, typename Like::memory_space> scratch(cons
       Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)), rows, dim);
 }
 
-/// grad(k) = sum over rows of tmp(row, k), accumulated in double.
-template <class Exec, class G, class Tmp>
+/// grad(k) = sum over rows of tmp(row, k), accumulated in double, all D columns in one pass.
+template <int D, class Exec, class G, class Tmp>
 void sum_rows_into(const G& grad, const Tmp& tmp) {
   using T = typename G::non_const_value_type;
+  const auto sums = column_reduce<D>(
+      "kokkeops::gradient_param_sum", Exec(), static_cast<long>(tmp.extent(0)), KOKKOS_LAMBDA(long i, Sums<D>& acc) {
+        for (int k = 0; k < D; ++k) acc.v[k] += static_cast<double>(tmp(i, k));
+      });
   auto host = Kokkos::create_mirror_view(grad);
-  const long n = static_cast<long>(tmp.extent(0));
-  for (int k = 0; k < static_cast<int>(tmp.extent(1)); ++k) {
-    double s = 0;
-    Kokkos::parallel_reduce(
-        "kokkeops::gradient_param_sum", Kokkos::RangePolicy<Exec>(0, n),
-        KOKKOS_LAMBDA(long i, double& acc) { acc += static_cast<double>(tmp(i, k)); }, s);
-    host(k) = static_cast<T>(s);
-  }
+  for (int k = 0; k < D; ++k) host(k) = static_cast<T>(sums.v[k]);
   Kokkos::deep_copy(grad, host);
 }
 
@@ -203,7 +201,7 @@ class GenredGradient {
       // Per output row, then summed: the rows' sums are what the reduction of the same axis gives.
       auto tmp = impl::scratch<T, GradV>("kokkeops::gradient_rows", static_cast<long>(up.extent(0)), V::dim);
       run<out_cat>(ranges, tmp, up, args...);
-      impl::sum_rows_into<typename GradV::execution_space>(grad, tmp);
+      impl::sum_rows_into<V::dim, typename GradV::execution_space>(grad, tmp);
     } else {
       if (GradV::rank != 2 || static_cast<int>(grad.extent(GradV::rank > 1 ? 1 : 0)) != V::dim)
         throw Error(who + ": gradient: expected a rank-2 view of shape (rows of " + V().str() + ", " +

@@ -158,6 +158,15 @@ auto spread(const E& e) {
   else return SumT<D>(e);
 }
 
+template <class F, class V, class E>
+auto grad(const F& f, const V& v, const E& e);
+
+/// The gradient through two broadcast operands a, b whose upstreams (at the node's dimension) are ea, eb.
+template <class A, class B, class V, class EA, class EB>
+auto grad2(const A& a, const B& b, const V& v, const EA& ea, const EB& eb) {
+  return plus(grad(a, v, sum_to<A::dim>(ea)), grad(b, v, sum_to<B::dim>(eb)));
+}
+
 /// [df/dv]^T e, simplified. Every rule calls back here for its operands.
 template <class F, class V, class E>
 auto grad(const F& f, const V& v, const E& e) {
@@ -250,21 +259,17 @@ auto grad_rule(const Map1<Op, F>& n, const V& v, const E& e) {
 
 template <class Op, class A, class B, class V, class E>
 auto grad_rule(const Binary<Op, A, B>& n, const V& v, const E& e) {
-  using detail::grad;
-  using detail::plus;
-  using detail::sum_to;
-  using detail::times;
+  using detail::grad2;
   if constexpr (std::is_same_v<Op, op::Add>) {
-    return plus(grad(n.a, v, sum_to<A::dim>(e)), grad(n.b, v, sum_to<B::dim>(e)));
+    return grad2(n.a, n.b, v, e, e);
   } else if constexpr (std::is_same_v<Op, op::Sub>) {
-    return plus(grad(n.a, v, sum_to<A::dim>(e)), grad(n.b, v, detail::neg(sum_to<B::dim>(e))));
+    return grad2(n.a, n.b, v, e, detail::neg(e));
   } else if constexpr (std::is_same_v<Op, op::Mul>) {
-    return plus(grad(n.a, v, sum_to<A::dim>(times(e, n.b))), grad(n.b, v, sum_to<B::dim>(times(e, n.a))));
+    return grad2(n.a, n.b, v, detail::times(e, n.b), detail::times(e, n.a));
   } else {
     static_assert(std::is_same_v<Op, op::Div>);
     // d(a/b) = da / b - a db / b^2
-    return plus(grad(n.a, v, sum_to<A::dim>(e / n.b)),
-                grad(n.b, v, sum_to<B::dim>(-(e * n.a * Square(Inv(n.b))))));
+    return grad2(n.a, n.b, v, e / n.b, -(e * n.a * Square(Inv(n.b))));
   }
 }
 
@@ -284,16 +289,12 @@ auto grad_rule(const PowInt<F>& n, const V& v, const E& e) {
 
 template <class Op, class A, class B, class V, class E>
 auto grad_rule(const Map2<Op, A, B>& n, const V& v, const E& e) {
-  using detail::grad;
-  using detail::plus;
-  using detail::sum_to;
-  using detail::times;
+  using detail::grad2;
   if constexpr (std::is_same_v<Op, op::Atan2>) {  // Atan2(y, x): dy = x / r^2, dx = -y / r^2
     const auto r2 = Square(n.a) + Square(n.b);
-    return plus(grad(n.a, v, sum_to<A::dim>(e * n.b / r2)), grad(n.b, v, sum_to<B::dim>(-(e * n.a / r2))));
+    return grad2(n.a, n.b, v, e * n.b / r2, -(e * n.a / r2));
   } else if constexpr (std::is_same_v<Op, op::Powf>) {  // x^y: dx = y x^(y-1), dy = log(x) x^y
-    return plus(grad(n.a, v, sum_to<A::dim>(e * n.b * Powf(n.a, n.b - IntCst<1>{}))),
-                grad(n.b, v, sum_to<B::dim>(e * Log(n.a) * n)));
+    return grad2(n.a, n.b, v, e * n.b * Powf(n.a, n.b - IntCst<1>{}), e * Log(n.a) * n);
   } else {  // comparisons: piecewise constant
     return Zero<V::dim>{};
   }
