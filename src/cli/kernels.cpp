@@ -1,4 +1,4 @@
-#include "kernels_impl.hpp"
+#include "kernels_typed.hpp"
 
 namespace kokkeops::cli {
 

@@ -1,12 +1,13 @@
 // The typed halves of the command-line tool's computations, compiled once per scalar type
-// (kernels_float.cpp, kernels_double.cpp) so that the two build in parallel.
+// (kernels_float.cpp, kernels_double.cpp) so that the two build in parallel. Only those two files
+// include this one; kernels.cpp sees the declarations of kernels_typed.hpp.
 #pragma once
 
 #include <chrono>
 
 #include <algorithm>
 
-#include "kernels.hpp"
+#include "kernels_typed.hpp"
 
 namespace kokkeops::cli::detail {
 
@@ -143,11 +144,6 @@ inline auto seed_formula() {
   return Exp(-Norm2(Vi<0, 3>() - Vj<1, 3>())) * Vj<2, 2>();
 }
 
-inline void check_seed_shapes(const io::Matrix& x, const io::Matrix& b) {
-  if (x.cols != 3 || b.cols != 2 || x.rows != b.rows)
-    throw Error("the seed operator needs x of shape (n, 3) and a right-hand side of shape (n, 2)");
-}
-
 template <class T>
 SolveResult seed_solve_t(const io::Matrix& x, const io::Matrix& b, const SolveOptions& opt) {
   const auto xd = to_device<T>(x, 0, 3, 3), bd = to_device<T>(b, 0, 2, 2);
@@ -199,30 +195,27 @@ GradResult seed_gradient_t(const io::Matrix& x, const io::Matrix& b, const io::M
   return res;
 }
 
-inline void check_scale(double scale) {
-  if (!(scale > 0) || !std::isfinite(scale)) throw Error("--scale must be finite and > 0");
-}
-
-
-/// Entry points of one scalar type, explicitly instantiated in kernels_<type>.cpp.
+// The entry points of kernels_typed.hpp, defined out of the class so that the extern template
+// declarations there keep every other translation unit from instantiating them again.
 template <class T>
-struct Typed {
-  static io::Matrix reduce(const io::Matrix& x, const io::Matrix& y, const io::Matrix& b, Kernel k, double scale) {
-    return reduce_t<T>(x, y, b, k, scale);
-  }
-  static SolveResult solve(const io::Matrix& x, const io::Matrix& b, Kernel k, double scale, const SolveOptions& opt) {
-    return solve_t<T>(x, b, k, scale, opt);
-  }
-  static SolveResult seed_solve(const io::Matrix& x, const io::Matrix& b, const SolveOptions& opt) {
-    return seed_solve_t<T>(x, b, opt);
-  }
-  static io::Matrix seed_product(const io::Matrix& x, const io::Matrix& a) { return seed_product_t<T>(x, a); }
-  static GradResult seed_gradient(const io::Matrix& x, const io::Matrix& b, const io::Matrix& a,
-                                  const SolveOptions& opt) {
-    return seed_gradient_t<T>(x, b, a, opt);
-  }
-};
-extern template struct Typed<float>;
-extern template struct Typed<double>;
+io::Matrix Typed<T>::reduce(const io::Matrix& x, const io::Matrix& y, const io::Matrix& b, Kernel k, double scale) {
+  return reduce_t<T>(x, y, b, k, scale);
+}
+template <class T>
+SolveResult Typed<T>::solve(const io::Matrix& x, const io::Matrix& b, Kernel k, double scale, const SolveOptions& opt) {
+  return solve_t<T>(x, b, k, scale, opt);
+}
+template <class T>
+SolveResult Typed<T>::seed_solve(const io::Matrix& x, const io::Matrix& b, const SolveOptions& opt) {
+  return seed_solve_t<T>(x, b, opt);
+}
+template <class T>
+io::Matrix Typed<T>::seed_product(const io::Matrix& x, const io::Matrix& a) {
+  return seed_product_t<T>(x, a);
+}
+template <class T>
+GradResult Typed<T>::seed_gradient(const io::Matrix& x, const io::Matrix& b, const io::Matrix& a, const SolveOptions& opt) {
+  return seed_gradient_t<T>(x, b, a, opt);
+}
 
 }  // namespace kokkeops::cli::detail
