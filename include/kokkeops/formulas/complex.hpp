@@ -72,7 +72,7 @@ struct ComplexBinary : FormulaBase {
     T va[A::dim], vb[B::dim];
     a.eval(va, ctx);
     b.eval(vb, ctx);
-    static_for<dim / 2>([&](auto k) {
+    static_for<dim / 2>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
       constexpr int ia = A::dim == 2 ? 0 : 2 * decltype(k)::value;
       constexpr int ib = B::dim == 2 ? 0 : 2 * decltype(k)::value;
       Op::template apply<typename Ctx::math>(va[ia], va[ia + 1], vb[ib], vb[ib + 1], out[2 * k], out[2 * k + 1]);
@@ -128,7 +128,7 @@ struct ComplexMap : FormulaBase {
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
     T v[F::dim];
     f.eval(v, ctx);
-    static_for<n>([&](auto k) { Op::template apply<typename Ctx::math>(v + k * Op::in, out + k * Op::out); });
+    static_for<n>([&](auto k) KOKKEOPS_LAMBDA_INLINE { Op::template apply<typename Ctx::math>(v + k * Op::in, out + k * Op::out); });
   }
   std::string str() const { return std::string(Op::name) + "(" + f.str() + ")"; }
 };
@@ -164,7 +164,7 @@ struct ComplexSumNode : FormulaBase {
     T v[F::dim];
     f.eval(v, ctx);
     T re = v[0], im = v[1];
-    static_for<F::dim / 2 - 1>([&](auto k) {
+    static_for<F::dim / 2 - 1>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
       re += v[2 * k + 2];
       im += v[2 * k + 3];
     });
@@ -190,7 +190,7 @@ struct ComplexSumTNode : FormulaBase {
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
     T v[2];
     f.eval(v, ctx);
-    static_for<D>([&](auto k) { out[k] = v[decltype(k)::value % 2]; });
+    static_for<D>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = v[decltype(k)::value % 2]; });
   }
   std::string str() const { return "ComplexSumT(" + f.str() + "," + std::to_string(D) + ")"; }
 };
@@ -217,7 +217,7 @@ struct ComplexRealScalNode : FormulaBase {
     T vs[1];
     s.eval(vs, ctx);
     g.eval(out, ctx);
-    static_for<dim>([&](auto k) { out[k] = vs[0] * out[k]; });
+    static_for<dim>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = vs[0] * out[k]; });
   }
   std::string str() const { return "ComplexRealScal(" + s.str() + "," + g.str() + ")"; }
 };

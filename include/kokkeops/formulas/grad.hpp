@@ -39,7 +39,7 @@ struct Zero : FormulaBase {
   static constexpr void collect(detail::SlotTable&) {}
   template <class T, class Ctx>
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx&) const {
-    static_for<D>([&](auto k) { out[k] = simd::splat<T>(0); });
+    static_for<D>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = simd::splat<T>(0); });
   }
   std::string str() const { return "Zero(" + std::to_string(D) + ")"; }
 };

@@ -75,7 +75,7 @@ struct Map1 : FormulaBase {
   template <class T, class Ctx>
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
     f.eval(out, ctx);
-    static_for<dim>([&](auto k) { out[k] = op.template apply<typename Ctx::math>(out[k]); });
+    static_for<dim>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = op.template apply<typename Ctx::math>(out[k]); });
   }
   std::string str() const { return std::string(Op::name) + "(" + f.str() + detail::params_str(op) + ")"; }
 };
@@ -98,7 +98,7 @@ struct Map2 : FormulaBase {
     T va[A::dim], vb[B::dim];
     a.eval(va, ctx);
     b.eval(vb, ctx);
-    static_for<dim>([&](auto k) {
+    static_for<dim>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
       out[k] = op.template apply<typename Ctx::math>(va[detail::bidx<A>(k)], vb[detail::bidx<B>(k)]);
     });
   }
@@ -128,7 +128,7 @@ struct Map3 : FormulaBase {
     a.eval(va, ctx);
     b.eval(vb, ctx);
     c.eval(vc, ctx);
-    static_for<dim>([&](auto k) {
+    static_for<dim>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
       out[k] = op.template apply<typename Ctx::math>(va[detail::bidx<A>(k)], vb[detail::bidx<B>(k)],
                                                      vc[detail::bidx<C>(k)]);
     });

@@ -91,7 +91,7 @@ struct Unary : FormulaBase {
   template <class T, class Ctx>
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
     f.eval(out, ctx);
-    static_for<dim>([&](auto k) { out[k] = Op::template apply<typename Ctx::math>(out[k]); });
+    static_for<dim>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = Op::template apply<typename Ctx::math>(out[k]); });
   }
   std::string str() const {
     if constexpr (std::is_same_v<Op, op::Minus>) return "-" + detail::wrap(f, detail::kPrecAtom);
@@ -170,7 +170,7 @@ struct Binary : FormulaBase {
     T va[A::dim], vb[B::dim];
     a.eval(va, ctx);
     b.eval(vb, ctx);
-    static_for<dim>([&](auto k) { out[k] = Op::apply(va[A::dim == 1 ? 0 : int(k)], vb[B::dim == 1 ? 0 : int(k)]); });
+    static_for<dim>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = Op::apply(va[A::dim == 1 ? 0 : int(k)], vb[B::dim == 1 ? 0 : int(k)]); });
   }
   std::string str() const {
     // Left-associative: the right operand of - and / needs parentheses at equal precedence.
@@ -217,11 +217,11 @@ struct PowN : FormulaBase {
     T v[dim];
     f.eval(v, ctx);
     constexpr int m = N < 0 ? -N : N;
-    static_for<dim>([&](auto k) {
+    static_for<dim>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
       T r = simd::splat<T>(1);
       if constexpr (m > 0) {
         r = v[k];
-        static_for<m - 1>([&](auto) { r *= v[k]; });
+        static_for<m - 1>([&](auto) KOKKEOPS_LAMBDA_INLINE { r *= v[k]; });
       }
       if constexpr (N < 0) r = simd::splat<T>(1) / r;
       out[k] = r;
@@ -242,7 +242,7 @@ struct PowInt : FormulaBase {
     T v[dim];
     f.eval(v, ctx);
     const int m = n < 0 ? -n : n;
-    static_for<dim>([&](auto k) {
+    static_for<dim>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
       T r = simd::splat<T>(1);
       for (int e = 0; e < m; ++e) r *= v[k];
       out[k] = n < 0 ? simd::splat<T>(1) / r : r;
@@ -273,7 +273,7 @@ struct SumV : FormulaBase {
     T v[F::dim];
     f.eval(v, ctx);
     T s = v[0];
-    static_for<F::dim - 1>([&](auto k) { s += v[k + 1]; });
+    static_for<F::dim - 1>([&](auto k) KOKKEOPS_LAMBDA_INLINE { s += v[k + 1]; });
     out[0] = s;
   }
   std::string str() const { return "Sum(" + f.str() + ")"; }
@@ -304,7 +304,7 @@ struct Scalprod : FormulaBase {
     a.eval(va, ctx);
     b.eval(vb, ctx);
     T s = va[0] * vb[0];
-    static_for<A::dim - 1>([&](auto k) { s += va[k + 1] * vb[k + 1]; });
+    static_for<A::dim - 1>([&](auto k) KOKKEOPS_LAMBDA_INLINE { s += va[k + 1] * vb[k + 1]; });
     out[0] = s;
   }
   std::string str() const { return "(" + a.str() + "|" + b.str() + ")"; }
@@ -326,7 +326,7 @@ struct SqNorm2Node : FormulaBase {
     T v[F::dim];
     f.eval(v, ctx);
     T s = v[0] * v[0];
-    static_for<F::dim - 1>([&](auto k) { s += v[k + 1] * v[k + 1]; });
+    static_for<F::dim - 1>([&](auto k) KOKKEOPS_LAMBDA_INLINE { s += v[k + 1] * v[k + 1]; });
     out[0] = s;
   }
   std::string str() const { return "SqNorm2(" + f.str() + ")"; }

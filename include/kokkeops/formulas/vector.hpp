@@ -29,7 +29,7 @@ struct SumTNode : FormulaBase {
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
     T v[1];
     f.eval(v, ctx);
-    static_for<D>([&](auto k) { out[k] = v[0]; });
+    static_for<D>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = v[0]; });
   }
   std::string str() const { return "SumT(" + f.str() + "," + std::to_string(D) + ")"; }
 };
@@ -69,15 +69,15 @@ struct WeightedSqNormNode : FormulaBase {
     f.eval(v, ctx);
     if constexpr (S::dim == 1) {
       T q = v[0] * v[0];
-      static_for<D - 1>([&](auto k) { q += v[k + 1] * v[k + 1]; });
+      static_for<D - 1>([&](auto k) KOKKEOPS_LAMBDA_INLINE { q += v[k + 1] * v[k + 1]; });
       out[0] = vs[0] * q;
     } else if constexpr (S::dim == D) {
       T q = vs[0] * v[0] * v[0];
-      static_for<D - 1>([&](auto k) { q += vs[k + 1] * v[k + 1] * v[k + 1]; });
+      static_for<D - 1>([&](auto k) KOKKEOPS_LAMBDA_INLINE { q += vs[k + 1] * v[k + 1] * v[k + 1]; });
       out[0] = q;
     } else {
       T q = simd::splat<T>(0);
-      static_for<D>([&](auto k) { static_for<D>([&](auto l) { q += vs[k * D + l] * v[k] * v[l]; }); });
+      static_for<D>([&](auto k) KOKKEOPS_LAMBDA_INLINE { static_for<D>([&](auto l) KOKKEOPS_LAMBDA_INLINE { q += vs[k * D + l] * v[k] * v[l]; }); });
       out[0] = q;
     }
   }
@@ -128,7 +128,7 @@ struct VecExtremum : FormulaBase {
     f.eval(v, ctx);
     T best = v[0];
     T idx = simd::splat<T>(0);
-    static_for<F::dim - 1>([&](auto k) {
+    static_for<F::dim - 1>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
       const T x = v[k + 1];
       if constexpr (Op::is_max) {
         const auto better = x > best;  // strict: the first of equal values wins
@@ -191,7 +191,7 @@ struct ElemTNode : FormulaBase {
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
     T v[1];
     f.eval(v, ctx);
-    static_for<D>([&](auto k) { out[k] = k == M ? v[0] : simd::splat<T>(0); });
+    static_for<D>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = k == M ? v[0] : simd::splat<T>(0); });
   }
   std::string str() const { return "ElemT(" + f.str() + "," + std::to_string(D) + "," + std::to_string(M) + ")"; }
 };
@@ -213,7 +213,7 @@ struct ExtractNode : FormulaBase {
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
     T v[F::dim];
     f.eval(v, ctx);
-    static_for<Len>([&](auto k) { out[k] = v[Start + k]; });
+    static_for<Len>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = v[Start + k]; });
   }
   std::string str() const {
     return "Extract(" + f.str() + "," + std::to_string(Start) + "," + std::to_string(Len) + ")";
@@ -236,7 +236,7 @@ struct ExtractTNode : FormulaBase {
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
     T v[F::dim];
     f.eval(v, ctx);
-    static_for<D>([&](auto k) {
+    static_for<D>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
       constexpr int k_ = decltype(k)::value;
       if constexpr (k_ >= Start && k_ < Start + F::dim) out[k] = v[k_ - Start];
       else out[k] = simd::splat<T>(0);
@@ -289,7 +289,7 @@ struct OneHotNode : FormulaBase {
     f.eval(v, ctx);
     const T x = v[0] + simd::splat<T>(0.5);
     const T one = simd::splat<T>(1), zero = simd::splat<T>(0);
-    static_for<D>([&](auto k) {
+    static_for<D>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
       // (int) truncates toward zero: k = 0 for x in (-1, 1), k for x in [k, k + 1) otherwise.
       if constexpr (decltype(k)::value == 0)
         out[k] = simd::select(x > simd::splat<T>(-1), simd::select(x < one, one, zero), zero);
@@ -324,9 +324,9 @@ struct MatVecMultNode : FormulaBase {
     T va[A::dim], vb[P];
     a.eval(va, ctx);
     b.eval(vb, ctx);
-    static_for<dim>([&](auto i) {
+    static_for<dim>([&](auto i) KOKKEOPS_LAMBDA_INLINE {
       T s = va[i * P] * vb[0];
-      static_for<P - 1>([&](auto k) { s += va[i * P + k + 1] * vb[k + 1]; });
+      static_for<P - 1>([&](auto k) KOKKEOPS_LAMBDA_INLINE { s += va[i * P + k + 1] * vb[k + 1]; });
       out[i] = s;
     });
   }
@@ -355,9 +355,9 @@ struct VecMatMultNode : FormulaBase {
     T vb[N], va[A::dim];
     b.eval(vb, ctx);
     a.eval(va, ctx);
-    static_for<dim>([&](auto j) {
+    static_for<dim>([&](auto j) KOKKEOPS_LAMBDA_INLINE {
       T s = vb[0] * va[j];
-      static_for<N - 1>([&](auto k) { s += vb[k + 1] * va[(k + 1) * dim + j]; });
+      static_for<N - 1>([&](auto k) KOKKEOPS_LAMBDA_INLINE { s += vb[k + 1] * va[(k + 1) * dim + j]; });
       out[j] = s;
     });
   }
@@ -384,7 +384,7 @@ struct TensorProdNode : FormulaBase {
     T va[A::dim], vb[B::dim];
     a.eval(va, ctx);
     b.eval(vb, ctx);
-    static_for<A::dim>([&](auto k) { static_for<B::dim>([&](auto l) { out[k * B::dim + l] = va[k] * vb[l]; }); });
+    static_for<A::dim>([&](auto k) KOKKEOPS_LAMBDA_INLINE { static_for<B::dim>([&](auto l) KOKKEOPS_LAMBDA_INLINE { out[k * B::dim + l] = va[k] * vb[l]; }); });
   }
   std::string str() const { return "TensorProd(" + a.str() + "," + b.str() + ")"; }
 };
@@ -540,10 +540,10 @@ struct TensorDotNode : FormulaBase {
     T va[A::dim], vb[B::dim];
     a.eval(va, ctx);
     b.eval(vb, ctx);
-    static_for<dim>([&](auto o) {
+    static_for<dim>([&](auto o) KOKKEOPS_LAMBDA_INLINE {
       constexpr int o_ = decltype(o)::value;
       T s = va[Plan::index(true, o_, 0)] * vb[Plan::index(false, o_, 0)];
-      static_for<DC - 1>([&](auto c) {
+      static_for<DC - 1>([&](auto c) KOKKEOPS_LAMBDA_INLINE {
         constexpr int c_ = decltype(c)::value + 1;
         constexpr int ia = Plan::index(true, o_, c_), ib = Plan::index(false, o_, c_);
         s += va[ia] * vb[ib];

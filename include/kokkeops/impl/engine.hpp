@@ -55,11 +55,11 @@ struct EvalCtx {
   KOKKOS_FORCEINLINE_FUNCTION void load(V* out) const {
     constexpr int o = Layout<F>::template offset<I>;
     if constexpr (C == Cat::p) {
-      static_for<D>([&](auto k) { out[k] = simd::broadcast<V>(pm[o + k]); });
+      static_for<D>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = simd::broadcast<V>(pm[o + k]); });
     } else if constexpr (C == RowCat) {
-      static_for<D>([&](auto k) { out[k] = simd::broadcast<V>(row[o + k]); });
+      static_for<D>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = simd::broadcast<V>(row[o + k]); });
     } else {
-      static_for<D>([&](auto k) { out[k] = simd::load<V>(col + (o + k) * stride); });
+      static_for<D>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = simd::load<V>(col + (o + k) * stride); });
     }
   }
 };
@@ -221,8 +221,8 @@ struct TiledReduce {
       typename Red::template vector_block<D, V, Math, R> acc;
       acc.init();
       const T* cb = cols.data();
-      const auto step = [&](int j) {
-        static_for<R>([&](auto s) {
+      const auto step = [&](int j) KOKKEOPS_LAMBDA_INLINE {
+        static_for<R>([&](auto s) KOKKEOPS_LAMBDA_INLINE {
           const VCtx ctx{xr[s], cb + j, stride, pm};
           V v[DIM];
           f.eval(v, ctx);
@@ -244,7 +244,7 @@ struct TiledReduce {
         for (; jc + W <= je; jc += W) step(jc);
         if (jc < je) {
           const auto valid = simd::iota<V>() < simd::broadcast<V>(static_cast<T>(je - jc));
-          static_for<R>([&](auto s) {
+          static_for<R>([&](auto s) KOKKEOPS_LAMBDA_INLINE {
             const VCtx ctx{xr[s], cb + jc, stride, pm};
             V v[DIM];
             f.eval(v, ctx);
@@ -287,7 +287,7 @@ struct TiledReduce {
     // 64-bit lane index: with an int one, GCC picks half-width vectors for double.
     KOKKEOPS_PRAGMA_SIMD
     for (std::ptrdiff_t l = 0; l < W; ++l) {
-      static_for<R>([&](auto s) {
+      static_for<R>([&](auto s) KOKKEOPS_LAMBDA_INLINE {
         const Ctx ctx{xr[s], cb + l, cstride, pm};
         T v[DIM];
         f.eval(v, ctx);
@@ -300,7 +300,7 @@ struct TiledReduce {
                                                            std::ptrdiff_t cstride, std::ptrdiff_t rem, int j0) const {
     KOKKEOPS_PRAGMA_SIMD
     for (std::ptrdiff_t l = 0; l < W; ++l) {
-      static_for<R>([&](auto s) {
+      static_for<R>([&](auto s) KOKKEOPS_LAMBDA_INLINE {
         const Ctx ctx{xr[s], cb + l, cstride, pm};
         T v[DIM];
         f.eval(v, ctx);

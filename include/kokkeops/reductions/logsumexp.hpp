@@ -61,7 +61,7 @@ struct ShiftExpState {
     const S one = Ops::zero() + typename Ops::AE(1);
     const S scale = simd::select(gt, e, one), tw = simd::select(gt, one, e);
     m = simd::select(gt, f, m);
-    static_for<NS>([&](auto k) {
+    static_for<NS>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
       if constexpr (Kahan) {
         s[k] = Ops::round(s[k] * scale);
         c[k] = Ops::round(c[k] * scale);
@@ -78,7 +78,7 @@ struct ShiftExpState {
   KOKKOS_FORCEINLINE_FUNCTION void merge(const ShiftExpState& o) {
     const S mm = simd::select(o.m > m, o.m, m);
     const S ea = Ops::round(Math::exp(m - mm)), eb = Ops::round(Math::exp(o.m - mm));
-    static_for<NS>([&](auto k) {
+    static_for<NS>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
       if constexpr (Kahan) {
         s[k] = Ops::round((s[k] - c[k]) * ea + (o.s[k] - o.c[k]) * eb);
         c[k] = Ops::zero();
@@ -123,7 +123,7 @@ struct ShiftExpBlock {
   // v = (f, g_1..g_G) of one pair (or W pairs as vectors).
   KOKKOS_FORCEINLINE_FUNCTION void push(int s, int l, const C* v) {
     S w[NS];
-    static_for<NS>([&](auto k) {
+    static_for<NS>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
       if constexpr (G == 0 || (WithOne && k == 0)) w[k] = Ops::zero() + typename Ops::AE(1);
       else w[k] = Ops::widen(v[1 + k - (WithOne ? 1 : 0)]);
     });

@@ -72,7 +72,7 @@ struct SelectBlock {
   }
   template <class M>
   KOKKOS_FORCEINLINE_FUNCTION void update(int s, int l, const V* v, const I& j, const M& valid) {
-    static_for<DIM>([&](auto k) {
+    static_for<DIM>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
       // An empty slot takes the first valid entry whatever its value (+inf included).
       const auto take = (O::before(v[k], val[s][k][l]) | (idx[s][k][l] == -1)) & valid;
       val[s][k][l] = simd::select(take, v[k], val[s][k][l]);
@@ -141,10 +141,10 @@ struct KSelectBlock {
   // ranks before; equal values keep their place, so earlier indices stay first.
   template <class M>
   KOKKOS_FORCEINLINE_FUNCTION void update(int s, int l, const V* v, const I& j, const M& valid) {
-    static_for<DIM>([&](auto k) {
+    static_for<DIM>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
       V c = simd::select(valid, v[k], vsplat<V>(O::template worst<E>()));
       I ci = select_index(valid, j, index_splat<I>(-1));
-      static_for<K>([&](auto q) {
+      static_for<K>([&](auto q) KOKKEOPS_LAMBDA_INLINE {
         // Empty slots (index -1) sit at the end of the list and take any real candidate. A candidate
         // displaced from an earlier slot may have a lower index than an equal entry: it goes first.
         const auto take = (O::before(c, val[s][k][q][l]) | (idx[s][k][q][l] == -1) |

@@ -50,12 +50,12 @@ struct SumBlock {
   KOKKOS_FORCEINLINE_FUNCTION S& aux_of(int s, int k, int l) { return aux[has_aux ? s : 0][has_aux ? k : 0][has_aux ? l : 0]; }
 
   KOKKOS_FORCEINLINE_FUNCTION void add(int s, int l, const C* v, int /*index*/) {
-    static_for<DIM>([&](auto k) { sum_update<Scheme, Ops>(acc[s][k][l], aux_of(s, k, l), Ops::widen(v[k])); });
+    static_for<DIM>([&](auto k) KOKKEOPS_LAMBDA_INLINE { sum_update<Scheme, Ops>(acc[s][k][l], aux_of(s, k, l), Ops::widen(v[k])); });
   }
   // Tail of the reduced range: lanes past its end add nothing (a select, not a multiply, so that
   // a NaN or inf computed on padding never leaks in).
   KOKKOS_FORCEINLINE_FUNCTION void add_masked(int s, int l, const C* v, int /*index*/, bool valid) {
-    static_for<DIM>([&](auto k) {
+    static_for<DIM>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
       sum_update<Scheme, Ops>(acc[s][k][l], aux_of(s, k, l), valid ? Ops::widen(v[k]) : S(0));
     });
   }
@@ -104,18 +104,18 @@ struct SumVecBlock {
   }
   KOKKOS_FORCEINLINE_FUNCTION S& aux_of(int s, int k) { return aux[has_aux ? s : 0][has_aux ? k : 0]; }
   KOKKOS_FORCEINLINE_FUNCTION void add(int s, const V* v, int /*index*/) {
-    static_for<DIM>([&](auto k) { sum_update<Scheme, Ops>(acc[s][k], aux_of(s, k), Ops::widen(v[k])); });
+    static_for<DIM>([&](auto k) KOKKEOPS_LAMBDA_INLINE { sum_update<Scheme, Ops>(acc[s][k], aux_of(s, k), Ops::widen(v[k])); });
   }
   template <class M>
   KOKKOS_FORCEINLINE_FUNCTION void add_masked(int s, const V* v, int /*index*/, const M& valid) {
-    static_for<DIM>([&](auto k) {
+    static_for<DIM>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
       sum_update<Scheme, Ops>(acc[s][k], aux_of(s, k), Ops::widen(simd::select(valid, v[k], simd::splat<V>(0))));
     });
   }
   KOKKOS_FORCEINLINE_FUNCTION void flush() {
     if constexpr (Scheme::id == scheme::block_t::id) {
-      static_for<R>([&](auto s) {
-        static_for<DIM>([&](auto k) {
+      static_for<R>([&](auto s) KOKKEOPS_LAMBDA_INLINE {
+        static_for<DIM>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
           acc[s][k] = Ops::round(acc[s][k] + aux[s][k]);
           aux[s][k] = Ops::zero();
         });
