@@ -49,9 +49,10 @@ int main(int argc, char** argv) {
     {
       auto hx = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), rx);
       auto hy = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ry);
+      auto hk = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), keep);
       for (int a = 0; a < cx; ++a)
         for (int c = 0; c < cy; ++c)
-          if (keep(a, c)) kept += double(hx(a, 1) - hx(a, 0)) * double(hy(c, 1) - hy(c, 0));
+          if (hk(a, c)) kept += double(hx(a, 1) - hx(a, 0)) * double(hy(c, 1) - hy(c, 0));
     }
     const Vi<0, 3> xi;
     const Vj<1, 3> yj;

@@ -214,7 +214,7 @@ TEST(RangesKeOps, BlockSparseGaussianCircleAndBlob) {
     den += std::fabs(static_cast<double>(hd(i, 0)));
   }
   long kept = 0;
-  auto hk = keep;
+  auto hk = host(keep);
   auto hrx = host(rx), hry = host(ry);
   for (int a = 0; a < cx; ++a)
     for (int c = 0; c < cy; ++c)

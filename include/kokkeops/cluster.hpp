@@ -2,9 +2,11 @@
 // points of any dimension, sorting by cluster, cluster ranges and centroids, the 6-tuple from a
 // cluster-pair mask, the usual "keep nearby clusters" recipe, and block-diagonal (batch) ranges.
 //
-// Inputs and outputs are Kokkos views in the caller's memory space. The label compaction, sorting and
-// mask-to-ranges steps run on the host on copies (they are O(n log n) once per point cloud, against
-// the O(kept pairs) reductions they prepare); voxel coordinates and centroids are computed in parallel.
+// Inputs and outputs are Kokkos views in the caller's memory space, and every step runs there, in the
+// views' execution space (a GPU's for device views): sorting is a stable least-significant-digit radix
+// sort (8 bits a pass, only over the bits the keys span), label compaction and the 6-tuple are prefix
+// sums, centroids are per-cluster team reductions over the sorted points. Results are deterministic: no
+// floating-point atomics. Only sizes and error reports cross to the host.
 #pragma once
 
 #include <kokkeops/error.hpp>
@@ -15,8 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <map>
-#include <numeric>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,137 @@ typename Ranges<I, Mem>::Ends ends_view(const char* label, const std::vector<lon
 }
 }  // namespace impl
 
+namespace impl {
+
+template <class V>
+using exec_of = typename V::execution_space;
+
+// Smallest and largest value of column k of an (n, d) key array.
+template <class Exec, class K>
+std::pair<std::int64_t, std::int64_t> column_min_max(const K& key, int k) {
+  const long n = static_cast<long>(key.extent(0));
+  std::int64_t lo = 0, hi = 0;
+  Kokkos::parallel_reduce(
+      "kokkeops::key_min", Kokkos::RangePolicy<Exec>(0, n),
+      KOKKOS_LAMBDA(long i, std::int64_t& v) { v = key(i, k) < v ? key(i, k) : v; }, Kokkos::Min<std::int64_t>(lo));
+  Kokkos::parallel_reduce(
+      "kokkeops::key_max", Kokkos::RangePolicy<Exec>(0, n),
+      KOKKOS_LAMBDA(long i, std::int64_t& v) { v = key(i, k) > v ? key(i, k) : v; }, Kokkos::Max<std::int64_t>(hi));
+  return {lo, hi};
+}
+
+/// The stable permutation that sorts the rows of an (n, d) int64 key array lexicographically (column 0
+/// most significant): a least-significant-digit radix sort, one stable counting pass per 8 bits that a
+/// column spans (max - min), so 3-D voxel keys of a few hundred voxels a side take 6 passes. Each pass
+/// counts digits per chunk of rows, scans the (digit, chunk) counts, and scatters each chunk in order.
+template <class Exec, class K>
+Kokkos::View<long*, typename Exec::memory_space> lex_sort_permutation(const K& key) {
+  using Mem = typename Exec::memory_space;
+  const long n = static_cast<long>(key.extent(0));
+  const int d = static_cast<int>(key.extent(1));
+  Kokkos::View<long*, Mem> perm("kokkeops::permutation", n), next("kokkeops::permutation_next", n);
+  Kokkos::parallel_for(
+      "kokkeops::identity", Kokkos::RangePolicy<Exec>(0, n), KOKKOS_LAMBDA(long i) { perm(i) = i; });
+  if (n <= 1) return perm;
+  constexpr long chunk = 2048;
+  const long chunks = (n + chunk - 1) / chunk;
+  Kokkos::View<long*, Mem> offset("kokkeops::radix_offsets", 256 * chunks);
+  for (int k = d - 1; k >= 0; --k) {
+    const auto mm = column_min_max<Exec>(key, k);
+    const std::uint64_t lo = static_cast<std::uint64_t>(mm.first);
+    const std::uint64_t span = static_cast<std::uint64_t>(mm.second) - lo;  // exact modulo 2^64
+    int bits = 0;
+    while (bits < 64 && (span >> bits) != 0) ++bits;
+    for (int shift = 0; shift < bits; shift += 8) {
+      Kokkos::deep_copy(offset, 0L);
+      Kokkos::parallel_for(
+          "kokkeops::radix_count", Kokkos::RangePolicy<Exec>(0, chunks), KOKKOS_LAMBDA(long c) {
+            const long e = (c + 1) * chunk < n ? (c + 1) * chunk : n;
+            for (long i = c * chunk; i < e; ++i) {
+              const long digit = static_cast<long>(((static_cast<std::uint64_t>(key(perm(i), k)) - lo) >> shift) & 255u);
+              offset(digit * chunks + c) += 1;
+            }
+          });
+      Kokkos::parallel_scan(
+          "kokkeops::radix_scan", Kokkos::RangePolicy<Exec>(0, 256 * chunks),
+          KOKKOS_LAMBDA(long t, long& sum, bool final) {
+            const long cnt = offset(t);
+            if (final) offset(t) = sum;
+            sum += cnt;
+          });
+      Kokkos::parallel_for(
+          "kokkeops::radix_scatter", Kokkos::RangePolicy<Exec>(0, chunks), KOKKOS_LAMBDA(long c) {
+            const long e = (c + 1) * chunk < n ? (c + 1) * chunk : n;
+            for (long i = c * chunk; i < e; ++i) {
+              const long p = perm(i);
+              const long digit = static_cast<long>(((static_cast<std::uint64_t>(key(p, k)) - lo) >> shift) & 255u);
+              next(offset(digit * chunks + c)++) = p;
+            }
+          });
+      std::swap(perm, next);
+    }
+  }
+  return perm;
+}
+
+// The first index whose label is not in [0, num_clusters) (n when all are), and that label.
+template <class Exec, class L>
+void check_labels(const char* who, const L& labels, int num_clusters) {
+  const long n = static_cast<long>(labels.extent(0));
+  if (num_clusters < 0) throw Error(std::string("kokkeops: ") + who + ": negative number of clusters");
+  long first = n;
+  Kokkos::parallel_reduce(
+      "kokkeops::check_labels", Kokkos::RangePolicy<Exec>(0, n),
+      KOKKOS_LAMBDA(long i, long& v) {
+        const long c = static_cast<long>(labels(i));
+        if ((c < 0 || c >= num_clusters) && i < v) v = i;
+      },
+      Kokkos::Min<long>(first));
+  if (first < n) {
+    typename L::non_const_value_type bad{};
+    Kokkos::deep_copy(bad, Kokkos::subview(labels, first));
+    throw Error(std::string("kokkeops: ") + who + ": label " + std::to_string(static_cast<long>(bad)) + " at " +
+                std::to_string(first) + " is not in [0, " + std::to_string(num_clusters) + ")");
+  }
+}
+
+// [start, end) of each cluster in the label order: counts, then an exclusive prefix sum (KeOps'
+// bincount / cumsum). Labels are checked to lie in [0, num_clusters).
+template <class I, class L>
+typename Ranges<I, typename L::memory_space>::Pairs ranges_from_counts(const char* who, const L& labels, int num_clusters) {
+  using Exec = exec_of<L>;
+  check_labels<Exec>(who, labels, num_clusters);
+  const long n = static_cast<long>(labels.extent(0));
+  Kokkos::View<long*, typename L::memory_space> count("kokkeops::cluster_sizes", static_cast<std::size_t>(num_clusters));
+  Kokkos::parallel_for(
+      "kokkeops::cluster_count", Kokkos::RangePolicy<Exec>(0, n),
+      KOKKOS_LAMBDA(long i) { Kokkos::atomic_increment(&count(static_cast<long>(labels(i)))); });
+  typename Ranges<I, typename L::memory_space>::Pairs r("kokkeops::cluster_ranges", static_cast<std::size_t>(num_clusters));
+  Kokkos::parallel_scan(
+      "kokkeops::cluster_offsets", Kokkos::RangePolicy<Exec>(0, num_clusters),
+      KOKKOS_LAMBDA(long c, long& sum, bool final) {
+        if (final) {
+          r(c, 0) = static_cast<I>(sum);
+          r(c, 1) = static_cast<I>(sum + count(c));
+        }
+        sum += count(c);
+      });
+  return r;
+}
+
+// The labels as an (n, 1) key array for the radix sort.
+template <class L>
+Kokkos::View<std::int64_t**, Kokkos::LayoutRight, typename L::memory_space> label_keys(const L& labels) {
+  const long n = static_cast<long>(labels.extent(0));
+  Kokkos::View<std::int64_t**, Kokkos::LayoutRight, typename L::memory_space> key("kokkeops::label_keys", n, 1);
+  Kokkos::parallel_for(
+      "kokkeops::label_keys", Kokkos::RangePolicy<exec_of<L>>(0, n),
+      KOKKOS_LAMBDA(long i) { key(i, 0) = static_cast<std::int64_t>(labels(i)); });
+  return key;
+}
+
+}  // namespace impl
+
 /// Voxel labels (KeOps `grid_cluster`), for any dimension D: points in the same cube of side
 /// `voxel_size` share a label; labels are compacted to [0, C) in lexicographic voxel order.
 template <class V>
@@ -55,51 +187,50 @@ Kokkos::View<int*, impl::mem_of<V>> grid_cluster(const V& x, double voxel_size) 
   if (!(voxel_size > 0) || !std::isfinite(voxel_size))
     throw Error("kokkeops: grid_cluster: voxel_size must be positive and finite, got " + std::to_string(voxel_size));
   using Mem = impl::mem_of<V>;
-  using Exec = typename V::execution_space;
+  using Exec = impl::exec_of<V>;
   const long n = static_cast<long>(x.extent(0));
   const int d = static_cast<int>(x.extent(1));
+  if (n > 2147483647L) throw Error("kokkeops: grid_cluster: more than 2^31 - 1 points (labels are int)");
   Kokkos::View<std::int64_t**, Kokkos::LayoutRight, Mem> cell("kokkeops::voxels", n, d);
-  Kokkos::View<int, Mem> bad("kokkeops::bad_point");
-  Kokkos::parallel_for(
-      "kokkeops::grid_cluster", Kokkos::RangePolicy<Exec>(0, n), KOKKOS_LAMBDA(long i) {
+  long bad = n;
+  Kokkos::parallel_reduce(
+      "kokkeops::grid_cluster", Kokkos::RangePolicy<Exec>(0, n),
+      KOKKOS_LAMBDA(long i, long& first_bad) {
         for (int k = 0; k < d; ++k) {
           const double c = static_cast<double>(x(i, k)) / voxel_size;
-          if (!(c > -9.0e18 && c < 9.0e18)) bad() = 1;  // NaN, inf or too many voxels
-          else {
+          if (!(c > -9.0e18 && c < 9.0e18)) {  // NaN, inf or too many voxels
+            if (i < first_bad) first_bad = i;
+            cell(i, k) = 0;
+          } else {
             std::int64_t t = static_cast<std::int64_t>(c);  // truncation toward zero, then floor
             if (static_cast<double>(t) > c) t -= 1;
             cell(i, k) = t;
           }
         }
-      });
-  int hbad = 0;
-  Kokkos::deep_copy(hbad, bad);
-  if (hbad) throw Error("kokkeops: grid_cluster: a coordinate is not finite (or beyond 9e18 voxels)");
-  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), cell);
-  std::map<std::vector<std::int64_t>, int> ids;
-  for (long i = 0; i < n; ++i) ids.emplace(std::vector<std::int64_t>(&h(i, 0), &h(i, 0) + d), 0);
-  int c = 0;
-  for (auto& kv : ids) kv.second = c++;
+      },
+      Kokkos::Min<long>(bad));
+  if (bad < n)
+    throw Error("kokkeops: grid_cluster: point " + std::to_string(bad) +
+                " has a coordinate that is not finite (or beyond 9e18 voxels)");
+  const auto perm = impl::lex_sort_permutation<Exec>(cell);
+  // Sorted row s starts a new voxel when it differs from row s - 1; its label is the count of starts up to s, less 1.
   Kokkos::View<int*, Mem> labels("kokkeops::labels", n);
-  auto hl = Kokkos::create_mirror_view(labels);
-  for (long i = 0; i < n; ++i) hl(i) = ids[std::vector<std::int64_t>(&h(i, 0), &h(i, 0) + d)];
-  Kokkos::deep_copy(labels, hl);
+  Kokkos::parallel_scan(
+      "kokkeops::compact_labels", Kokkos::RangePolicy<Exec>(0, n), KOKKOS_LAMBDA(long s, long& count, bool final) {
+        bool starts = s == 0;
+        for (int k = 0; k < d && !starts; ++k) starts = cell(perm(s), k) != cell(perm(s - 1), k);
+        if (starts) count += 1;
+        if (final) labels(perm(s)) = static_cast<int>(count - 1);
+      });
   return labels;
 }
 
 /// The permutation that sorts points by label, stable (KeOps `sort_clusters` returns the sorted arrays;
-/// apply this permutation with `permute_rows` to every array that must follow).
+/// apply this permutation with `permute_rows` to every array that must follow). Any integer labels.
 template <class L>
 Kokkos::View<long*, impl::mem_of<L>> sort_clusters(const L& labels) {
-  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), labels);
-  std::vector<long> perm(h.extent(0));
-  std::iota(perm.begin(), perm.end(), 0L);
-  std::stable_sort(perm.begin(), perm.end(), [&](long a, long b) { return h(a) < h(b); });
-  Kokkos::View<long*, impl::mem_of<L>> p("kokkeops::permutation", perm.size());
-  auto hp = Kokkos::create_mirror_view(p);
-  for (std::size_t k = 0; k < perm.size(); ++k) hp(k) = perm[k];
-  Kokkos::deep_copy(p, hp);
-  return p;
+  static_assert(L::rank == 1, "kokkeops: sort_clusters takes a rank-1 view of labels");
+  return impl::lex_sort_permutation<impl::exec_of<L>>(impl::label_keys(labels));
 }
 
 /// Rows perm(0), perm(1), ... of a rank-1 or rank-2 view, as a new view (the sorted copy).
@@ -127,45 +258,34 @@ auto permute_rows(const V& v, const P& perm) {
   }
 }
 
-/// [start, end) of each label in a label array sorted by label (KeOps `cluster_ranges`), (C, 2).
-/// Labels must be in [0, C) and sorted; a label with no point gets an empty range.
+/// [start, end) of each label (KeOps `cluster_ranges`), (C, 2): where the points of label c lie once the
+/// points are sorted by label (label counts and their prefix sum, so the labels need not be sorted yet).
+/// Labels must be in [0, C); a label with no point gets an empty range.
 template <class I = std::int64_t, class L>
-typename Ranges<I, impl::mem_of<L>>::Pairs cluster_ranges(const L& sorted_labels, int num_clusters) {
-  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), sorted_labels);
-  const long n = static_cast<long>(h.extent(0));
-  std::vector<long> p(2 * static_cast<std::size_t>(num_clusters), 0);
-  long prev = -1;
-  for (long i = 0; i < n; ++i) {
-    const long c = static_cast<long>(h(i));
-    if (c < 0 || c >= num_clusters)
-      throw Error("kokkeops: cluster_ranges: label " + std::to_string(c) + " at " + std::to_string(i) +
-                  " is not in [0, " + std::to_string(num_clusters) + ")");
-    if (c < prev) throw Error("kokkeops: cluster_ranges: labels are not sorted (at " + std::to_string(i) + ")");
-    if (c != prev) p[2 * static_cast<std::size_t>(c)] = i;
-    p[2 * static_cast<std::size_t>(c) + 1] = i + 1;
-    prev = c;
-  }
-  // Empty clusters: an empty range at the position they would occupy.
-  for (int c = 0; c < num_clusters; ++c)
-    if (p[2 * static_cast<std::size_t>(c) + 1] == 0) {
-      long pos = 0;
-      for (int q = c - 1; q >= 0; --q)
-        if (p[2 * static_cast<std::size_t>(q) + 1] > 0) {
-          pos = p[2 * static_cast<std::size_t>(q) + 1];
-          break;
-        }
-      p[2 * static_cast<std::size_t>(c)] = p[2 * static_cast<std::size_t>(c) + 1] = pos;
-    }
-  return impl::pairs_view<I, impl::mem_of<L>>("kokkeops::cluster_ranges", p);
+typename Ranges<I, impl::mem_of<L>>::Pairs cluster_ranges(const L& labels, int num_clusters) {
+  static_assert(L::rank == 1, "kokkeops: cluster_ranges takes a rank-1 view of labels");
+  return impl::ranges_from_counts<I>("cluster_ranges", labels, num_clusters);
 }
 
-/// Centroids (C, D) of the points of each label (KeOps `cluster_centroids`), weighted by `weights`
-/// (length n) when given; `weights_c` (C) receives each cluster's total weight.
-template <class V, class L, class W = Kokkos::View<typename V::non_const_value_type*, impl::mem_of<V>>>
-Kokkos::View<typename V::non_const_value_type**, Kokkos::LayoutRight, impl::mem_of<V>> cluster_centroids(
-    const V& x, const L& labels, int num_clusters, const W& weights = W(),
-    Kokkos::View<typename V::non_const_value_type*, impl::mem_of<V>>* weights_c = nullptr) {
+/// Ranges, centroids and total weights of the clusters (KeOps `cluster_ranges_centroids`).
+template <class I, class T, class Mem>
+struct ClusterSummary {
+  typename Ranges<I, Mem>::Pairs ranges;                 // (C, 2), in label order
+  Kokkos::View<T**, Kokkos::LayoutRight, Mem> centroids;  // (C, D); 0 for a cluster of zero weight
+  Kokkos::View<T*, Mem> weights;                          // (C): number of points, or their summed weight
+};
+
+/// Ranges, (weighted) centroids and weights of each label, in one pass over sorted copies (KeOps
+/// `cluster_ranges_centroids`; like KeOps' recipe, call it before sorting). `weights`: length n, or empty
+/// for unit weights. Sums are taken in double, each cluster by one team, in a fixed order.
+template <class I = std::int64_t, class V, class L, class W = Kokkos::View<typename V::non_const_value_type*, impl::mem_of<V>>>
+ClusterSummary<I, typename V::non_const_value_type, impl::mem_of<V>> cluster_ranges_centroids(const V& x, const L& labels,
+                                                                                             int num_clusters,
+                                                                                             const W& weights = W()) {
+  static_assert(V::rank == 2 && L::rank == 1, "kokkeops: cluster_ranges_centroids takes points (n, D) and labels (n)");
   using T = typename V::non_const_value_type;
+  using Mem = impl::mem_of<V>;
+  using Exec = impl::exec_of<V>;
   const long n = static_cast<long>(x.extent(0));
   const int d = static_cast<int>(x.extent(1));
   if (static_cast<long>(labels.extent(0)) != n)
@@ -175,97 +295,147 @@ Kokkos::View<typename V::non_const_value_type**, Kokkos::LayoutRight, impl::mem_
   if (weighted && static_cast<long>(weights.extent(0)) != n)
     throw Error("kokkeops: cluster_centroids: " + std::to_string(weights.extent(0)) + " weights for " +
                 std::to_string(n) + " points");
-  auto hx = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), x);
-  auto hl = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), labels);
-  auto hw = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), weights);
-  std::vector<double> sum(static_cast<std::size_t>(num_clusters) * d, 0.0), wsum(static_cast<std::size_t>(num_clusters), 0.0);
-  for (long i = 0; i < n; ++i) {
-    const long c = static_cast<long>(hl(i));
-    if (c < 0 || c >= num_clusters)
-      throw Error("kokkeops: cluster_centroids: label " + std::to_string(c) + " is not in [0, " +
-                  std::to_string(num_clusters) + ")");
-    const double w = weighted ? static_cast<double>(hw(i)) : 1.0;
-    wsum[static_cast<std::size_t>(c)] += w;
-    for (int k = 0; k < d; ++k) sum[static_cast<std::size_t>(c) * d + k] += w * static_cast<double>(hx(i, k));
-  }
-  Kokkos::View<T**, Kokkos::LayoutRight, impl::mem_of<V>> cent("kokkeops::centroids", num_clusters, d);
-  auto hc = Kokkos::create_mirror_view(cent);
-  for (int c = 0; c < num_clusters; ++c)
-    for (int k = 0; k < d; ++k) {
-      const double w = wsum[static_cast<std::size_t>(c)];
-      hc(c, k) = static_cast<T>(w != 0 ? sum[static_cast<std::size_t>(c) * d + k] / w : 0.0);
-    }
-  Kokkos::deep_copy(cent, hc);
-  if (weights_c) {
-    *weights_c = Kokkos::View<T*, impl::mem_of<V>>("kokkeops::cluster_weights", num_clusters);
-    auto hwc = Kokkos::create_mirror_view(*weights_c);
-    for (int c = 0; c < num_clusters; ++c) hwc(c) = static_cast<T>(wsum[static_cast<std::size_t>(c)]);
-    Kokkos::deep_copy(*weights_c, hwc);
-  }
-  return cent;
+  ClusterSummary<I, T, Mem> out;
+  out.ranges = impl::ranges_from_counts<I>("cluster_centroids", labels, num_clusters);
+  out.centroids = Kokkos::View<T**, Kokkos::LayoutRight, Mem>("kokkeops::centroids", num_clusters, d);
+  out.weights = Kokkos::View<T*, Mem>("kokkeops::cluster_weights", num_clusters);
+  const auto perm = sort_clusters(labels);
+  const auto r = out.ranges;
+  const auto cent = out.centroids;
+  const auto wc = out.weights;
+  using Team = typename Kokkos::TeamPolicy<Exec>::member_type;
+  Kokkos::parallel_for(
+      "kokkeops::cluster_centroids", Kokkos::TeamPolicy<Exec>(num_clusters, Kokkos::AUTO),
+      KOKKOS_LAMBDA(const Team& team) {
+        const long c = team.league_rank();
+        const long b = static_cast<long>(r(c, 0)), e = static_cast<long>(r(c, 1));
+        double w = 0;
+        Kokkos::parallel_reduce(
+            Kokkos::TeamThreadRange(team, b, e),
+            [&](long s, double& acc) { acc += weighted ? static_cast<double>(weights(perm(s))) : 1.0; }, w);
+        for (int k = 0; k < d; ++k) {
+          double sum = 0;
+          Kokkos::parallel_reduce(
+              Kokkos::TeamThreadRange(team, b, e),
+              [&](long s, double& acc) {
+                const long p = perm(s);
+                acc += (weighted ? static_cast<double>(weights(p)) : 1.0) * static_cast<double>(x(p, k));
+              },
+              sum);
+          Kokkos::single(Kokkos::PerTeam(team), [&]() { cent(c, k) = static_cast<T>(w != 0 ? sum / w : 0.0); });
+        }
+        Kokkos::single(Kokkos::PerTeam(team), [&]() { wc(c) = static_cast<T>(w); });
+      });
+  return out;
+}
+
+/// Centroids (C, D) of the points of each label (KeOps `cluster_centroids`), weighted by `weights`
+/// (length n) when given; `weights_c` (C) receives each cluster's total weight. Labels need not be sorted.
+template <class V, class L, class W = Kokkos::View<typename V::non_const_value_type*, impl::mem_of<V>>>
+Kokkos::View<typename V::non_const_value_type**, Kokkos::LayoutRight, impl::mem_of<V>> cluster_centroids(
+    const V& x, const L& labels, int num_clusters, const W& weights = W(),
+    Kokkos::View<typename V::non_const_value_type*, impl::mem_of<V>>* weights_c = nullptr) {
+  auto s = cluster_ranges_centroids<std::int64_t>(x, labels, num_clusters, weights);
+  if (weights_c) *weights_c = s.weights;
+  return s.centroids;
 }
 
 /// Number of clusters in a label array (max label + 1; 0 when empty).
 template <class L>
 int num_clusters(const L& labels) {
-  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), labels);
+  const long n = static_cast<long>(labels.extent(0));
   long mx = -1;
-  for (std::size_t i = 0; i < h.extent(0); ++i) mx = std::max(mx, static_cast<long>(h(i)));
+  Kokkos::parallel_reduce(
+      "kokkeops::num_clusters", Kokkos::RangePolicy<impl::exec_of<L>>(0, n),
+      KOKKOS_LAMBDA(long i, long& v) { v = static_cast<long>(labels(i)) > v ? static_cast<long>(labels(i)) : v; },
+      Kokkos::Max<long>(mx));
+  if (n == 0) return 0;
+  if (mx >= 2147483647L) throw Error("kokkeops: num_clusters: label " + std::to_string(mx) + " does not fit an int count");
   return static_cast<int>(mx + 1);
 }
 
-/// The cluster-pair mask of the usual recipe: keep (a, b) when |c_i(a) - c_j(b)|^2 < cutoff^2.
-/// Returned as a host (Ci, Cj) array of 0/1, input of from_matrix.
+/// The cluster-pair mask of the usual recipe: keep (a, b) when |c_i(a) - c_j(b)|^2 < cutoff^2, as a
+/// (Ci, Cj) array of 0/1 in the centroids' memory space, the input of from_matrix.
 template <class C1, class C2>
-Kokkos::View<char**, Kokkos::LayoutRight, Kokkos::HostSpace> keep_within(const C1& ci, const C2& cj, double cutoff) {
-  if (ci.extent(1) != cj.extent(1))
+Kokkos::View<char**, Kokkos::LayoutRight, impl::mem_of<C1>> keep_within(const C1& ci, const C2& cj_in, double cutoff) {
+  using Mem = impl::mem_of<C1>;
+  using Exec = impl::exec_of<C1>;
+  if (ci.extent(1) != cj_in.extent(1))
     throw Error("kokkeops: keep_within: centroids of dimension " + std::to_string(ci.extent(1)) + " and " +
-                std::to_string(cj.extent(1)));
-  auto a = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), ci);
-  auto b = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), cj);
-  Kokkos::View<char**, Kokkos::LayoutRight, Kokkos::HostSpace> keep("kokkeops::keep", a.extent(0), b.extent(0));
+                std::to_string(cj_in.extent(1)));
+  if (!(cutoff >= 0) || !std::isfinite(cutoff))
+    throw Error("kokkeops: keep_within: the cutoff must be finite and >= 0, got " + std::to_string(cutoff));
+  const auto cj = Kokkos::create_mirror_view_and_copy(Mem(), cj_in);
+  const long a = static_cast<long>(ci.extent(0)), b = static_cast<long>(cj.extent(0));
+  const int d = static_cast<int>(ci.extent(1));
+  Kokkos::View<char**, Kokkos::LayoutRight, Mem> keep("kokkeops::keep", a, b);
   const double c2 = cutoff * cutoff;
-  for (std::size_t p = 0; p < a.extent(0); ++p)
-    for (std::size_t q = 0; q < b.extent(0); ++q) {
-      double d2 = 0;
-      for (std::size_t k = 0; k < a.extent(1); ++k) {
-        const double t = static_cast<double>(a(p, k)) - static_cast<double>(b(q, k));
-        d2 += t * t;
-      }
-      keep(p, q) = d2 < c2 ? 1 : 0;
-    }
+  Kokkos::parallel_for(
+      "kokkeops::keep_within", Kokkos::RangePolicy<Exec>(0, a * b), KOKKOS_LAMBDA(long t) {
+        const long p = t / b, q = t % b;
+        double d2 = 0;
+        for (int k = 0; k < d; ++k) {
+          const double u = static_cast<double>(ci(p, k)) - static_cast<double>(cj(q, k));
+          d2 += u * u;
+        }
+        keep(p, q) = d2 < c2 ? 1 : 0;
+      });
   return keep;
 }
 
+namespace impl {
+// One half of the 6-tuple from a keep mask: for each row block a (of `rows`), the ranges of the column
+// blocks b with keep(a, b) (transposed: keep(b, a)), in order, and the cumulative counts.
+template <class I, class Mem, class K>
+void mask_half(const K& keep, bool transposed, const typename Ranges<I, Mem>::Pairs& cols,
+               typename Ranges<I, Mem>::Ends& slices, typename Ranges<I, Mem>::Pairs& red, const char* sname,
+               const char* rname) {
+  using Exec = typename Mem::execution_space;
+  const long rows = static_cast<long>(transposed ? keep.extent(1) : keep.extent(0));
+  const long ncols = static_cast<long>(transposed ? keep.extent(0) : keep.extent(1));
+  slices = typename Ranges<I, Mem>::Ends(std::string(sname), static_cast<std::size_t>(rows));
+  const auto sl = slices;
+  long total = 0;
+  Kokkos::parallel_scan(
+      "kokkeops::mask_counts", Kokkos::RangePolicy<Exec>(0, rows),
+      KOKKOS_LAMBDA(long a, long& sum, bool final) {
+        for (long b = 0; b < ncols; ++b) sum += (transposed ? keep(b, a) : keep(a, b)) ? 1 : 0;
+        if (final) sl(a) = static_cast<I>(sum);
+      },
+      total);
+  red = typename Ranges<I, Mem>::Pairs(std::string(rname), static_cast<std::size_t>(total));
+  const auto rd = red;
+  Kokkos::parallel_for(
+      "kokkeops::mask_ranges", Kokkos::RangePolicy<Exec>(0, rows), KOKKOS_LAMBDA(long a) {
+        long pos = a == 0 ? 0 : static_cast<long>(sl(a - 1));
+        for (long b = 0; b < ncols; ++b)
+          if (transposed ? keep(b, a) : keep(a, b)) {
+            rd(pos, 0) = cols(b, 0);
+            rd(pos, 1) = cols(b, 1);
+            ++pos;
+          }
+      });
+}
+}  // namespace impl
+
 /// The ranges 6-tuple from cluster ranges and a (Ci, Cj) keep mask (KeOps `from_matrix`): block a of i
-/// reduces over the ranges of j-clusters b with keep(a, b), and symmetrically.
+/// reduces over the ranges of j-clusters b with keep(a, b), and symmetrically. The mask may live in any
+/// memory space (it is copied to Mem when it is not there); the tuple is built in Mem.
 template <class I, class Mem, class K>
 Ranges<I, Mem> from_matrix(const typename Ranges<I, Mem>::Pairs& ranges_i, const typename Ranges<I, Mem>::Pairs& ranges_j,
-                           const K& keep) {
-  auto hk = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), keep);
-  const auto ri = impl::host_pairs(ranges_i), rj = impl::host_pairs(ranges_j);
-  const std::size_t ci = ri.size() / 2, cj = rj.size() / 2;
-  if (hk.extent(0) != ci || hk.extent(1) != cj)
-    throw Error("kokkeops: from_matrix: keep is (" + std::to_string(hk.extent(0)) + ", " + std::to_string(hk.extent(1)) +
-                "), the clusters are " + std::to_string(ci) + " x " + std::to_string(cj));
-  std::vector<long> slices_i, red_j, slices_j, red_i;
-  for (std::size_t a = 0; a < ci; ++a) {
-    for (std::size_t b = 0; b < cj; ++b)
-      if (hk(a, b)) red_j.insert(red_j.end(), {rj[2 * b], rj[2 * b + 1]});
-    slices_i.push_back(static_cast<long>(red_j.size() / 2));
-  }
-  for (std::size_t b = 0; b < cj; ++b) {
-    for (std::size_t a = 0; a < ci; ++a)
-      if (hk(a, b)) red_i.insert(red_i.end(), {ri[2 * a], ri[2 * a + 1]});
-    slices_j.push_back(static_cast<long>(red_i.size() / 2));
-  }
+                           const K& keep_in) {
+  static_assert(K::rank == 2, "kokkeops: from_matrix takes a rank-2 keep mask (Ci, Cj)");
+  const std::size_t ci = ranges_i.extent(0), cj = ranges_j.extent(0);
+  if (keep_in.extent(0) != ci || keep_in.extent(1) != cj)
+    throw Error("kokkeops: from_matrix: keep is (" + std::to_string(keep_in.extent(0)) + ", " +
+                std::to_string(keep_in.extent(1)) + "), the clusters are " + std::to_string(ci) + " x " +
+                std::to_string(cj));
+  const auto keep = Kokkos::create_mirror_view_and_copy(Mem(), keep_in);
   Ranges<I, Mem> r;
   r.ranges_i = ranges_i;
-  r.slices_i = impl::ends_view<I, Mem>("kokkeops::slices_i", slices_i);
-  r.redranges_j = impl::pairs_view<I, Mem>("kokkeops::redranges_j", red_j);
   r.ranges_j = ranges_j;
-  r.slices_j = impl::ends_view<I, Mem>("kokkeops::slices_j", slices_j);
-  r.redranges_i = impl::pairs_view<I, Mem>("kokkeops::redranges_i", red_i);
+  impl::mask_half<I, Mem>(keep, false, ranges_j, r.slices_i, r.redranges_j, "kokkeops::slices_i", "kokkeops::redranges_j");
+  impl::mask_half<I, Mem>(keep, true, ranges_i, r.slices_j, r.redranges_i, "kokkeops::slices_j", "kokkeops::redranges_i");
   return r;
 }
 
