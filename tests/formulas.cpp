@@ -1,9 +1,13 @@
 // Host-only checks of the formula algebra: dimensions, slot tables, printing, the CPU exp.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <cstring>
 #include <kokkeops/kokkeops.hpp>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "reference/oracle.hpp"
 
@@ -240,36 +244,90 @@ TEST(Formulas, TensorDotByHand) {
   for (int k = 0; k < 8; ++k) EXPECT_EQ(v[k], want_t[k]) << k;
 }
 
-template <class T>
-void check_cpu_exp(double lo, double hi, double rtol) {
-  double worst = 0;
-  for (int q = 0; q <= 200000; ++q) {
-    const T x = static_cast<T>(lo + (hi - lo) * q / 200000.0);
-    const long double want = std::exp(static_cast<long double>(x));
-    const T got = ko::impl::CpuMath::exp(x);
-    if (want < static_cast<long double>(std::numeric_limits<T>::min()) * 2) continue;  // flushed range
-    const double err = static_cast<double>(std::fabs((got - want) / want));
-    worst = std::max(worst, err);
+// CpuMath::exp of W lanes at once (W = 1: the scalar path). 512-bit vectors take the vrndscale /
+// vscalef path on AVX-512 builds, narrower ones the portable path: both are checked on every machine.
+template <class T, int W>
+std::array<T, W> exp_lanes(const std::array<T, W>& in) {
+  std::array<T, W> out{};
+  if constexpr (W == 1) {
+    out[0] = ko::impl::CpuMath::exp(in[0]);
+  } else {
+#if defined(KOKKEOPS_HAVE_VECTOR_TYPES)
+    using V = ko::simd::vec<T, W>;
+    V v;
+    std::memcpy(&v, in.data(), sizeof(V));
+    const V r = ko::impl::CpuMath::exp(v);
+    std::memcpy(out.data(), &r, sizeof(V));
+#else
+    for (int l = 0; l < W; ++l) out[l] = ko::impl::CpuMath::exp(in[l]);
+#endif
   }
-  EXPECT_LT(worst, rtol);
+  return out;
 }
 
-TEST(CpuMath, ExpFloatAccuracy) { check_cpu_exp<float>(-87.0, 88.72, 4e-7); }
-TEST(CpuMath, ExpDoubleAccuracy) { check_cpu_exp<double>(-708.0, 709.78, 8e-16); }
+template <class T, int W>
+void check_cpu_exp(double lo, double hi, double rtol) {
+  double worst = 0, worst_x = 0;
+  constexpr int points = 200000;
+  for (int q0 = 0; q0 <= points; q0 += W) {
+    std::array<T, W> x{};
+    for (int l = 0; l < W; ++l) x[l] = static_cast<T>(lo + (hi - lo) * std::min(q0 + l, points) / points);
+    const auto got = exp_lanes<T, W>(x);
+    for (int l = 0; l < W; ++l) {
+      const long double want = std::exp(static_cast<long double>(x[l]));
+      if (want < static_cast<long double>(std::numeric_limits<T>::min()) * 2) continue;  // flushed range
+      const double err = static_cast<double>(std::fabs((got[l] - want) / want));
+      if (err > worst) worst = err, worst_x = static_cast<double>(x[l]);
+    }
+  }
+  EXPECT_LT(worst, rtol) << "width " << W << ", at x = " << worst_x;
+}
+
+TEST(CpuMath, ExpFloatAccuracy) {
+  check_cpu_exp<float, 1>(-87.0, 88.72, 4e-7);
+  check_cpu_exp<float, 8>(-87.0, 88.72, 4e-7);
+  check_cpu_exp<float, 16>(-87.0, 88.72, 4e-7);
+}
+TEST(CpuMath, ExpDoubleAccuracy) {
+  check_cpu_exp<double, 1>(-708.0, 709.78, 8e-16);
+  check_cpu_exp<double, 4>(-708.0, 709.78, 8e-16);
+  check_cpu_exp<double, 8>(-708.0, 709.78, 8e-16);
+}
+
+// The ends of the range, infinities and NaN, on every path: exp(-inf) = 0, exp(+inf) = inf, NaN stays NaN,
+// results below the smallest normal are 0 or subnormal (never garbage), results above the largest are inf.
+template <class T, int W>
+void check_exp_limits(const std::vector<double>& under, double over, double last_finite) {
+  const T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
+  std::vector<T> in = {T(0), -inf, inf, nan, static_cast<T>(over), static_cast<T>(last_finite), T(-1e30), T(1e30), T(1)};
+  for (double u : under) in.push_back(static_cast<T>(u));
+  for (std::size_t b = 0; b < in.size(); b += W) {
+    std::array<T, W> x{};
+    for (int l = 0; l < W; ++l) x[l] = in[std::min(b + static_cast<std::size_t>(l), in.size() - 1)];
+    const auto r = exp_lanes<T, W>(x);
+    for (int l = 0; l < W; ++l) {
+      const T xi = x[l], ri = r[l];
+      const std::string where = "width " + std::to_string(W) + ", exp(" + std::to_string(static_cast<double>(xi)) + ") = " +
+                                std::to_string(static_cast<double>(ri));
+      if (xi != xi) EXPECT_TRUE(ri != ri) << where;
+      else if (xi == 0) EXPECT_EQ(ri, T(1)) << where;
+      else if (xi == -inf || xi <= T(-1e30)) EXPECT_EQ(ri, T(0)) << where;
+      else if (xi == inf || xi >= static_cast<T>(over)) EXPECT_EQ(ri, inf) << where;
+      else if (xi == static_cast<T>(last_finite)) EXPECT_TRUE(std::isfinite(ri) && ri > 0) << where;
+      else if (xi == T(1)) EXPECT_NEAR(ri, T(2.718281828459045), 4 * std::numeric_limits<T>::epsilon()) << where;
+      else EXPECT_TRUE(ri >= 0 && ri < std::numeric_limits<T>::min() * 2) << where;  // the underflow range
+    }
+  }
+}
 
 TEST(CpuMath, ExpLimits) {
-  using M = ko::impl::CpuMath;
-  EXPECT_EQ(M::exp(0.0f), 1.0f);
-  EXPECT_EQ(M::exp(0.0), 1.0);
-  EXPECT_EQ(M::exp(-200.0f), 0.0f);
-  EXPECT_EQ(M::exp(-1000.0), 0.0);
-  EXPECT_TRUE(std::isinf(M::exp(89.0f)));
-  EXPECT_TRUE(std::isinf(M::exp(710.0)));
-  EXPECT_TRUE(std::isfinite(M::exp(88.7f)));
-  EXPECT_TRUE(std::isnan(M::exp(std::numeric_limits<float>::quiet_NaN())));
-  EXPECT_TRUE(std::isnan(M::exp(std::numeric_limits<double>::quiet_NaN())));
-  EXPECT_EQ(M::exp(-std::numeric_limits<double>::infinity()), 0.0);
-  EXPECT_TRUE(std::isinf(M::exp(std::numeric_limits<float>::infinity())));
+  const std::vector<double> fu = {-87.5, -95.0, -103.0, -104.0, -110.0, -200.0}, du = {-709.0, -740.0, -745.0, -746.0, -1000.0};
+  check_exp_limits<float, 1>(fu, 89.0, 88.7);
+  check_exp_limits<float, 8>(fu, 89.0, 88.7);
+  check_exp_limits<float, 16>(fu, 89.0, 88.7);
+  check_exp_limits<double, 1>(du, 710.0, 709.7);
+  check_exp_limits<double, 4>(du, 710.0, 709.7);
+  check_exp_limits<double, 8>(du, 710.0, 709.7);
 }
 
 }  // namespace

@@ -11,6 +11,13 @@
 #include <cstring>
 #include <limits>
 
+// AVX-512 hosts: the exp of 512-bit vectors rounds with vrndscale and scales with vscalef (see CpuMath).
+#if defined(KOKKEOPS_HAVE_VECTOR_TYPES) && defined(__AVX512F__) && !defined(__CUDA_ARCH__) && \
+    !defined(__HIP_DEVICE_COMPILE__)
+#include <immintrin.h>
+#define KOKKEOPS_AVX512_EXP 1
+#endif
+
 namespace kokkeops::impl {
 
 // Bit reinterpretation that the vectoriser sees through (a memcpy call may stop it).
@@ -98,11 +105,58 @@ KOKKOS_FORCEINLINE_FUNCTION T pow2_bits(const T& n, int bias, int shift) {
 /// exp(x) = 2^n p(r), n = round(x / ln 2), r = x - n ln 2 (Cody-Waite), p a polynomial (float:
 /// degree 5 fitted, max rel. error 2e-7; double: Taylor degree 12, 3e-16). The input is clamped so
 /// that 2^n stays a bit pattern: below -87 (float) / -708.4 (double) the result is 0 (values under
-/// ~2e-38 / ~3e-308 are flushed), above ln(max) it is +inf, and NaN propagates.
+/// ~2e-38 / ~3e-308 are flushed), above ln(max) it is +inf, and NaN propagates. 512-bit vectors on
+/// AVX-512 builds (the CPU engine's sweep there) scale with vscalef instead, which also returns the
+/// subnormal results (same reduction and polynomial, same accuracy).
 struct CpuMath {
   template <class T>
   KOKKOS_FORCEINLINE_FUNCTION static T exp(T x) {
     using E = typename simd::lanes_of<T>::elem;
+#if defined(KOKKEOPS_AVX512_EXP)
+    // 512-bit vectors on AVX-512: the same reduction and polynomials as below, but n = round(x / ln 2)
+    // in one vrndscale and 2^n p(r) in one vscalef, which also gives the right 0, subnormal or inf at
+    // the ends of the range (no integer bit tricks): 12 vector operations instead of 19 for float.
+    // The clamps (one vmaxps, one vminps) keep NaN, and turn -inf / +inf (for which r would be
+    // inf - inf) into inputs whose result is 0 / inf. The masked intrinsics with every lane set: the plain ones start from an
+    // undefined vector, which GCC 12 reports as maybe-uninitialized.
+    if constexpr (simd::is_vector_v<T> && sizeof(T) == 64 && std::is_same_v<E, float>) {
+      constexpr __mmask16 all = 0xFFFF;
+      // vmaxps / vminps return their second operand when either is NaN: max(lo, x) keeps a NaN x.
+      const __m512 lo = _mm512_mask_max_ps((__m512)x, all, _mm512_set1_ps(-104.0f), (__m512)x);
+      x = (T)_mm512_mask_min_ps(lo, all, _mm512_set1_ps(89.0f), lo);
+      const __m512 t = (__m512)(x * E(1.44269504088896341));
+      const T n = (T)_mm512_mask_roundscale_ps(t, all, t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      const T r = (x - n * E(0.693145751953125)) - n * E(1.428606765330187e-06);
+      T p = simd::splat<T>(0.008290313909739472);
+      p = p * r + E(0.04189793163748523);
+      p = p * r + E(0.16667636218124435);
+      p = p * r + E(0.49999149511040314);
+      p = p * r + E(0.9999997071795537);
+      p = p * r + E(1.0);
+      return (T)_mm512_mask_scalef_ps((__m512)p, all, (__m512)p, (__m512)n);
+    } else if constexpr (simd::is_vector_v<T> && sizeof(T) == 64 && std::is_same_v<E, double>) {
+      constexpr __mmask8 all = 0xFF;
+      const __m512d lo = _mm512_mask_max_pd((__m512d)x, all, _mm512_set1_pd(-746.0), (__m512d)x);
+      x = (T)_mm512_mask_min_pd(lo, all, _mm512_set1_pd(710.0), lo);
+      const __m512d t = (__m512d)(x * E(1.4426950408889634074));
+      const T n = (T)_mm512_mask_roundscale_pd(t, all, t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      const T r = (x - n * E(6.93147180369123816490e-01)) - n * E(1.90821492927058770002e-10);
+      T p = simd::splat<T>(1.0 / 479001600);
+      p = p * r + E(1.0 / 39916800);
+      p = p * r + E(1.0 / 3628800);
+      p = p * r + E(1.0 / 362880);
+      p = p * r + E(1.0 / 40320);
+      p = p * r + E(1.0 / 5040);
+      p = p * r + E(1.0 / 720);
+      p = p * r + E(1.0 / 120);
+      p = p * r + E(1.0 / 24);
+      p = p * r + E(1.0 / 6);
+      p = p * r + E(0.5);
+      p = p * r + E(1.0);
+      p = p * r + E(1.0);
+      return (T)_mm512_mask_scalef_pd((__m512d)p, all, (__m512d)p, (__m512d)n);
+    } else
+#endif
     if constexpr (std::is_same_v<E, float>) {
       const T lo = simd::splat<T>(-87.0), hi = simd::splat<T>(89.0);
       x = simd::select(x < lo, lo, x);
