@@ -121,7 +121,7 @@ Kokkos::View<long*, typename Exec::memory_space> lex_sort_permutation(const K& k
   return perm;
 }
 
-// The first index whose label is not in [0, num_clusters) (n when all are), and that label.
+// Throws, naming the first index and its label, unless every label is in [0, num_clusters).
 template <class Exec, class L>
 void check_labels(const char* who, const L& labels, int num_clusters) {
   const long n = static_cast<long>(labels.extent(0));
