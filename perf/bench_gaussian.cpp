@@ -133,6 +133,53 @@ BENCHMARK_TEMPLATE(BM_PlainOpenMP, float)->Arg(10000)->Arg(100000)->Unit(benchma
 BENCHMARK_TEMPLATE(BM_PlainOpenMP, double)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
 #endif
 
+// Few output rows, a long reduced range: the 1D scheme (segments(1): one team per block of rows, so at most
+// ceil(rows / 8) threads busy on a CPU) against the automatic choice, which splits the range (the 2D scheme).
+// Args: rows, segment request (0: automatic, 1: 1D). m = 4e6 reduced points.
+template <class T>
+void BM_FewRows(benchmark::State& state) {
+  const long rows = state.range(0), m = 4000000;
+  const int segments = static_cast<int>(state.range(1));
+  Mat<T> x("x", rows, 3), y("y", m, 3), b("b", m, 1), out("out", rows, 1);
+  Kokkos::Random_XorShift64_Pool<Exec> pool(2024);
+  Kokkos::fill_random(x, pool, T(-1), T(1));
+  Kokkos::fill_random(y, pool, T(-1), T(1));
+  Kokkos::fill_random(b, pool, T(-1), T(1));
+  Kokkos::fence();
+  const Vi<0, 3> xs;
+  const Vj<1, 3> ys;
+  const Vj<2, 1> bs;
+  auto K = ko::Genred(ko::Sum(Exp(-SqDist(xs, ys)) * bs), ko::axis::j).segments(segments);
+  K(out, x, y, b);
+  for (auto _ : state) {
+    K(out, x, y, b);
+  }
+  state.counters["pairs/s"] =
+      benchmark::Counter(double(rows) * double(m), benchmark::Counter::kIsIterationInvariantRate);
+  // Relative error of the first and last rows against a double loop.
+  auto hx = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), x);
+  auto hy = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), y);
+  auto hb = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), b);
+  auto ho = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+  double worst = 0;
+  for (long i : {0L, rows - 1}) {
+    double s = 0, scale = 0;
+    for (long j = 0; j < m; ++j) {
+      double d2 = 0;
+      for (int k = 0; k < 3; ++k) d2 += (double(hx(i, k)) - hy(j, k)) * (double(hx(i, k)) - hy(j, k));
+      s += std::exp(-d2) * hb(j, 0);
+      scale += std::fabs(std::exp(-d2) * hb(j, 0));
+    }
+    worst = std::max(worst, std::fabs(ho(i, 0) - s) / scale);
+  }
+  state.counters["max_rel_err"] = worst;
+}
+BENCHMARK_TEMPLATE(BM_FewRows, float)
+    ->ArgsProduct({{1, 8, 24}, {1, 0}})
+    ->ArgNames({"rows", "segments"})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
 BENCHMARK_TEMPLATE(BM_Kokkeops, float)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_Kokkeops, double)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_NaiveKokkos, float)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -46,8 +46,19 @@ class GenredOp {
 
   template <class... Views>
   void operator()(const Views&... views) const {
-    impl::run_genred<output_cat>("Genred(" + str() + ")", red_, views...);
+    impl::run_genred<output_cat>("Genred(" + str() + ")", segments_, red_, views...);
   }
+
+  /// How the reduced range is spread over the device (the 1D / 2D schemes). 0, the default: chosen per
+  /// call from the sizes and the device (2D when the output rows alone cannot keep it busy). 1: the 1D
+  /// scheme, each team sweeps the whole range for its rows. k > 1: the 2D scheme with k segments (at most
+  /// one per reduced entry), each (rows, segment) a team, the partial results merged by the reduction.
+  /// A negative k, or k > 1 on a block-sparse call, throws kokkeops::Error at the call.
+  GenredOp& segments(int k) {
+    segments_ = k;
+    return *this;
+  }
+  int segments() const { return segments_; }
 
   const Red& reduction() const { return red_; }
   std::string str() const {
@@ -56,6 +67,7 @@ class GenredOp {
 
  private:
   Red red_;
+  int segments_ = 0;
 };
 
 /// Build a reduction: `Genred(Sum(f), axis::j)`.

@@ -234,9 +234,9 @@ class GenredGradient {
           [&](const auto&... xv) {
             // The 6-tuple holds both orientations: the engine reads the half of RowCat.
             if constexpr (std::is_same_v<RangesT, impl::NoRanges>)
-              impl::run_genred<RowCat>(name, red, out, args..., up, xv...);
+              impl::run_genred<RowCat>(name, 0, red, out, args..., up, xv...);
             else
-              impl::run_genred<RowCat>(name, red, ranges, out, args..., up, xv...);
+              impl::run_genred<RowCat>(name, 0, red, ranges, out, args..., up, xv...);
           },
           extra_views);
     };

@@ -227,7 +227,10 @@ void check_output(const std::string& who, const char* what, const O& out, int di
 /// Validate, pack and reduce into a value view and/or an index view (NoView for the absent one).
 /// Runs on the execution space of the first output and returns when the results are written.
 /// No ranges: the dense reduction.
-struct NoRanges {};
+/// A dense call (no ranges), with the 2D scheme's segment request (see choose_segments).
+struct NoRanges {
+  int segments = 0;
+};
 
 template <Cat RowCat, class Red, class RangesT, class ValV, class IdxV, class... Args>
 void run_outputs(const std::string& who, const Red& red, const RangesT& ranges, const ValV& val, const IdxV& idx,
@@ -282,10 +285,9 @@ void run_outputs(const std::string& who, const Red& red, const RangesT& ranges, 
                                     static_cast<int>(ext.m),
                                     [&](int rows_per_team) { return make_range_plan<MemSpace<Exec>>(half, rows_per_team); });
     } else {
-      (void)ranges;
       const auto pk = pack_arguments<Exec, C, F, RowCat>(exec, ext, args...);
       launch_tiled<Exec, RowCat, D>(exec, red, Sink<ValV, IdxV>{val, idx}, pk, static_cast<int>(ext.n),
-                                    static_cast<int>(ext.m));
+                                    static_cast<int>(ext.m), NoPlan{}, ranges.segments);
     }
     exec.fence();
   }
@@ -303,18 +305,24 @@ void run_split(const std::string& who, const Red& red, const RangesT& ranges, co
 }
 
 /// A Genred call: optionally the ranges, then the reduction's outputs (values, then indices), then
-/// one view per slot.
+/// one view per slot. `segments`: the 2D scheme's request (0: automatic; block-sparse calls are 1D).
 template <Cat RowCat, class Red, class First, class... Views>
-void run_genred(const std::string& who, const Red& red, const First& first, const Views&... views) {
+void run_genred(const std::string& who, int segments, const Red& red, const First& first, const Views&... views) {
   constexpr int NO = (Red::out_dim > 0 ? 1 : 0) + (Red::index_dim > 0 ? 1 : 0);
+  if (segments < 0)
+    throw Error(who + ": segments(" + std::to_string(segments) + "): the segment count must be 0 (automatic), 1 (1D) "
+                "or more (2D)");
   if constexpr (is_ranges_v<First>) {
+    if (segments > 1)
+      throw Error(who + ": the 2D scheme (segments(" + std::to_string(segments) +
+                  ")) is not supported with ranges: block-sparse reductions use the 1D scheme");
     static_assert(static_cast<int>(sizeof...(Views)) >= NO,
                   "kokkeops: missing output view(s): this reduction writes values and indices, pass both first");
     run_split<RowCat, NO>(who, red, first, std::tie(views...), std::make_index_sequence<sizeof...(Views) - NO>{});
   } else {
     static_assert(static_cast<int>(sizeof...(Views)) + 1 >= NO,
                   "kokkeops: missing output view(s): this reduction writes values and indices, pass both first");
-    run_split<RowCat, NO>(who, red, NoRanges{}, std::tie(first, views...),
+    run_split<RowCat, NO>(who, red, NoRanges{segments}, std::tie(first, views...),
                           std::make_index_sequence<sizeof...(Views) + 1 - NO>{});
   }
 }

@@ -17,6 +17,10 @@ struct BackendTraits {
   static constexpr bool stage_tiles = false; // stage reduced-variable tiles in level-0 scratch
   static int team_size() { return 1; }       // threads per team
   static int tile(int team_size) { return team_size; }
+  // 2D scheme (engine.hpp, choose_segments): split the reduced range when the row blocks give fewer than
+  // teams_per_slot teams per concurrent team slot, into segments of at least min_segment entries.
+  static constexpr int teams_per_slot = 1;
+  static constexpr int min_segment = 4096;
 };
 
 /// Traits shared by the CPU backends (Serial, OpenMP): team size 1, R rows per team, the loop over
@@ -42,6 +46,9 @@ struct HostTraits {
   static constexpr bool stage_tiles = false;
   static int team_size() { return 1; }
   static int tile(int) { return 1 << 30; }
+  // Statically scheduled equal teams: 4 per thread keep the threads' loads within 25 % of each other.
+  static constexpr int teams_per_slot = 4;
+  static constexpr int min_segment = 4096;
 };
 
 }  // namespace kokkeops::impl

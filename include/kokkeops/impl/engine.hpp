@@ -4,6 +4,11 @@
 // accumulators in registers. The reduced variables are read from a structure-of-arrays copy made
 // once per call; on GPUs each tile of it is staged in level-0 scratch (shared memory) before the team
 // sweeps it. On CPUs (team size 1) the sweep is vectorised W lanes wide over the reduced index.
+//
+// 1D or 2D: with few output rows (fewer row blocks than the device runs teams at once), the reduced
+// range is split into segments and each (row block, segment) pair is a team of its own (the 2D scheme);
+// each writes its rows' partial states (the reduction's `partial`), and a second kernel merges a row's
+// segments in segment order (the reduction's `merge`).
 #pragma once
 
 #include <kokkeops/formulas/core.hpp>
@@ -109,6 +114,11 @@ struct TiledReduce {
   using member_type = typename Kokkos::TeamPolicy<Exec>::member_type;
   using ScratchView = Kokkos::View<T*, typename Exec::scratch_memory_space, Kokkos::MemoryUnmanaged>;
   using Rows = T[R][NR > 0 ? NR : 1];
+  // 2D scheme: per (segment, row), PV partial values of type P and PI indices.
+  using P = typename Red::template partial_type<D>;
+  static constexpr int PV = Red::partial_vals, PI = Red::partial_ids;
+  using PartialVals = Kokkos::View<P**, Kokkos::LayoutRight, MemSpace<Exec>>;
+  using PartialIdx = Kokkos::View<int**, Kokkos::LayoutRight, MemSpace<Exec>>;
 
   F f;
   SinkT out;
@@ -121,24 +131,42 @@ struct TiledReduce {
   Kokkos::View<const int* [4], Kokkos::LayoutRight, MemSpace<Exec>> tiles;
   Kokkos::View<const int* [2], Kokkos::LayoutRight, MemSpace<Exec>> red;
   bool ranged = false;
+  // 2D scheme (dense only): nseg segments of seg_len reduced entries (the last may be shorter); team
+  // league_rank = segment * nblocks + row block. nseg == 1: the 1D scheme, seg_len == m.
+  int nseg = 1, seg_len = 0, nblocks = 0;
+  PartialVals pval;
+  PartialIdx pidx;
 
-  // The k-th reduced range of this team: [js, je).
+  // The k-th reduced range of this team: [js, je) (dense: k is the segment).
   KOKKOS_FORCEINLINE_FUNCTION void reduced_range(int k, int& js, int& je) const {
     if (ranged) {
       js = red(k, 0);
       je = red(k, 1);
     } else {
-      js = 0;
-      je = m;
+      js = k * seg_len;
+      je = m - js < seg_len ? m : js + seg_len;
     }
   }
 
-  // Finalize row s of the block and write it as output row `row`.
+  // Finalize row s of the block and write it as output row `row`; under the 2D scheme, write its partial
+  // state for segment `seg` instead.
   template <class Acc>
-  KOKKOS_FORCEINLINE_FUNCTION void write(const Acc& acc, int s, int row) const {
+  KOKKOS_FORCEINLINE_FUNCTION void write(const Acc& acc, int s, int row, int seg = 0) const {
+    if (nseg > 1) {
+      P pv[PV];
+      int pi[PI > 0 ? PI : 1];
+      acc.partial(s, pv, pi);
+      const std::size_t r = static_cast<std::size_t>(seg) * static_cast<std::size_t>(n) + static_cast<std::size_t>(row);
+      for (int k = 0; k < PV; ++k) pval(r, k) = pv[k];
+      for (int k = 0; k < PI; ++k) pidx(r, k) = pi[k];
+      return;
+    }
     T vals[NV > 0 ? NV : 1];
     int ids[NI > 0 ? NI : 1];
     acc.finalize(s, vals, ids);
+    write_values(vals, ids, row);
+  }
+  KOKKOS_FORCEINLINE_FUNCTION void write_values(const T* vals, const int* ids, int row) const {
     if constexpr (NV > 0) {
       using OV = typename decltype(out.val)::non_const_value_type;
       for (int k = 0; k < NV; ++k) out.val(row, k) = static_cast<OV>(vals[k]);
@@ -149,11 +177,27 @@ struct TiledReduce {
     }
   }
 
+  // 2D scheme: merge row `row`'s segments into its output.
+  struct MergeTag {};
+  KOKKOS_INLINE_FUNCTION void operator()(MergeTag, int row) const {
+    T vals[NV > 0 ? NV : 1];
+    int ids[NI > 0 ? NI : 1];
+    const std::ptrdiff_t rows_per_seg = n;
+    Red::template merge<D, Math>(nseg, pval.data() + row * std::ptrdiff_t(PV), rows_per_seg * PV,
+                                 pidx.data() + row * std::ptrdiff_t(PI), rows_per_seg * PI, vals, ids);
+    write_values(vals, ids, row);
+  }
+
   KOKKOS_INLINE_FUNCTION void operator()(const member_type& team) const {
     const int ts = team.team_size();
     const int t = team.team_rank();
-    const int lr = team.league_rank();
-    int base = lr * ts * R, row_end = n, k0 = 0, k1 = 1;
+    int lr = team.league_rank();
+    int seg = 0;
+    if (nseg > 1) {
+      seg = lr / nblocks;
+      lr -= seg * nblocks;
+    }
+    int base = lr * ts * R, row_end = n, k0 = seg, k1 = seg + 1;
     if (ranged) {
       base = tiles(lr, 0);
       row_end = tiles(lr, 1);
@@ -174,7 +218,7 @@ struct TiledReduce {
     }
 
     if constexpr (Traits::explicit_simd) {
-      sweep_vector(xr, pm, base, row_end, k0, k1);
+      sweep_vector(xr, pm, base, row_end, k0, k1, seg);
       return;
     }
     Block acc;
@@ -207,13 +251,14 @@ struct TiledReduce {
     acc.flush();
     for (int s = 0; s < R; ++s) {
       const int row = base + s * ts + t;
-      if (row < row_end) write(acc, s, row);
+      if (row < row_end) write(acc, s, row, seg);
     }
   }
 
   // CPU sweep with explicit SIMD vectors: W consecutive reduced indices per vector, R rows, the
   // accumulators in registers for the whole range, a masked last vector; then the output rows.
-  KOKKOS_INLINE_FUNCTION void sweep_vector(const Rows& xr, const T* pm, int base, int row_end, int k0, int k1) const {
+  KOKKOS_INLINE_FUNCTION void sweep_vector(const Rows& xr, const T* pm, int base, int row_end, int k0, int k1,
+                                           int seg) const {
 #if defined(KOKKEOPS_HAVE_VECTOR_TYPES)
     if constexpr (Traits::explicit_simd) {
       using V = simd::vec<T, W>;
@@ -255,11 +300,11 @@ struct TiledReduce {
       acc.flush();
       for (int s = 0; s < R; ++s) {
         const int row = base + s;
-        if (row < row_end) write(acc, s, row);
+        if (row < row_end) write(acc, s, row, seg);
       }
     }
 #else
-    (void)xr, (void)pm, (void)base, (void)row_end, (void)k0, (void)k1;  // compilers without vector types never take this path
+    (void)xr, (void)pm, (void)base, (void)row_end, (void)k0, (void)k1, (void)seg;  // compilers without vector types never take this path
 #endif
   }
 
@@ -313,17 +358,38 @@ struct TiledReduce {
 /// No block-sparse plan: the dense reduction.
 struct NoPlan {};
 
+/// The 2D scheme's segment count for n_blocks row blocks and m reduced entries. `requested`: 0 for the
+/// automatic choice, 1 for the 1D scheme, k > 1 for k segments (at most m). Automatic: 1D when the row
+/// blocks alone give the device `want_teams` teams; otherwise enough segments for that many teams, each
+/// at least `min_len` entries long (the partial states and the merge must stay cheap beside the sweep).
+/// The count is then what ceil(m / ceil(m / k)) gives, so that no segment is empty.
+inline int choose_segments(int requested, long n_blocks, long m, long want_teams, long min_len) {
+  long k = requested;
+  if (requested == 0) {
+    k = 1;
+    if (n_blocks > 0 && n_blocks < want_teams) {
+      k = (want_teams + n_blocks - 1) / n_blocks;
+      const long cap = min_len > 0 ? m / min_len : m;
+      if (k > cap) k = cap;
+    }
+  }
+  if (k > m) k = m;
+  if (k < 2) return 1;
+  const long len = (m + k - 1) / k;
+  return static_cast<int>((m + len - 1) / len);
+}
+
 /// Launch the tiled reduction: n output rows, m reduced entries, all data already packed (in the
 /// compute type of data type D), results into the sink's views. `planner(rows_per_team)` (ranges)
 /// returns a RangePlan: every output row first gets the reduction's neutral value, then one team
 /// per plan tile reduces its rows over its ranges.
 template <class Exec, Cat RowCat, class D, class Red, class SinkT, class Planner = NoPlan>
 void launch_tiled(const Exec& exec, const Red& red, const SinkT& sink, const Packed<compute_t<D>, Exec>& pk, int n,
-                  int m, const Planner& planner = {}) {
+                  int m, const Planner& planner = {}, int segments = 0) {
   using Kernel = TiledReduce<Exec, D, Red, RowCat, SinkT>;
   using Traits = typename Kernel::Traits;
   if (n == 0) return;
-  Kernel k{red.formula, sink, pk.rows, pk.cols, pk.params, pk.stride, n, m, 1, {}, {}, false};
+  Kernel k{red.formula, sink, pk.rows, pk.cols, pk.params, pk.stride, n, m, 1, {}, {}, false, 1, m, 0, {}, {}};
 
   int ts = Traits::team_size();
   if constexpr (Traits::stage_tiles) {
@@ -349,6 +415,21 @@ void launch_tiled(const Exec& exec, const Red& red, const SinkT& sink, const Pac
         });
     if (league == 0) return;
   }
+  if constexpr (std::is_same_v<Planner, NoPlan>) {
+    // 1D or 2D (see choose_segments): the device runs concurrency() / ts teams at once.
+    const long want = static_cast<long>(exec.concurrency()) * Traits::teams_per_slot / ts;
+    k.nseg = choose_segments(segments, league, m, want > 1 ? want : 1, Traits::min_segment);
+    if (k.nseg > 1) {
+      k.seg_len = (m + k.nseg - 1) / k.nseg;
+      k.nblocks = league;
+      const std::size_t prow = static_cast<std::size_t>(k.nseg) * static_cast<std::size_t>(n);
+      k.pval = typename Kernel::PartialVals(Kokkos::view_alloc(exec, Kokkos::WithoutInitializing, "kokkeops::partials"),
+                                            prow, Kernel::PV);
+      k.pidx = typename Kernel::PartialIdx(Kokkos::view_alloc(exec, Kokkos::WithoutInitializing, "kokkeops::partial_idx"),
+                                           Kernel::PI > 0 ? prow : 0, Kernel::PI);
+      league *= k.nseg;
+    }
+  }
   // Block-sparse tiles are uneven (their ranges differ in length): handed out dynamically.
   using Sched = std::conditional_t<std::is_same_v<Planner, NoPlan>, Kokkos::Schedule<Kokkos::Static>,
                                    Kokkos::Schedule<Kokkos::Dynamic>>;
@@ -359,6 +440,10 @@ void launch_tiled(const Exec& exec, const Red& red, const SinkT& sink, const Pac
     policy.set_scratch_size(0, Kokkos::PerTeam(Kernel::ScratchView::shmem_size(static_cast<std::size_t>(words))));
   }
   Kokkos::parallel_for("kokkeops::tiled_reduce", policy, k);
+  if (k.nseg > 1) {
+    using Merge = Kokkos::RangePolicy<Exec, typename Kernel::MergeTag, Kokkos::IndexType<int>>;
+    Kokkos::parallel_for("kokkeops::merge_segments", Merge(exec, 0, n), k);
+  }
 }
 
 }  // namespace kokkeops::impl

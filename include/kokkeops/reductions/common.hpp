@@ -8,7 +8,11 @@
 //   vector_block<V, FD, R>        accumulators for the explicit-SIMD CPU sweep
 //   template <class D> check()    compile-time checks of the data type D
 // Blocks provide init(), add(...), add_masked(...), flush() (called every few tiles: the block
-// summation scheme), and finalize(s, vals, idx) for row s.
+// summation scheme), finalize(s, vals, idx) for row s, and partial(s, pvals, pidx): row s's state with
+// its lanes folded, for the 2D scheme (the reduced range split into segments, one team per segment).
+// The reduction names that state's shape (partial_vals values of partial_type<D>, partial_ids indices)
+// and merges the states of a row's segments, in segment order, into its output:
+//   merge<D, Math>(nseg, pvals, vstride, pidx, istride, vals, idx)   segment q's state at pvals + q * vstride
 #pragma once
 
 #include <kokkeops/formulas/core.hpp>
@@ -114,6 +118,11 @@ struct resolve_acc<D, accumulate_t<A>> {
                 "float or double, double data in double");
   using type = std::conditional_t<is_half_v<D> && same, half_acc, A>;
 };
+
+/// The element type an accumulator option A holds for data type D: A itself, or the compute type (float)
+/// for half_acc, which rounds float arithmetic to half.
+template <class D, class A>
+using acc_elem_t = std::conditional_t<std::is_same_v<A, half_acc>, compute_t<D>, A>;
 
 /// Round float values (scalars or vectors) to the nearest half-precision value (ties to even),
 /// kept in float: overflow gives +-inf, small values become half subnormals or zero.

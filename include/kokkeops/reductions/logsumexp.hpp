@@ -11,6 +11,7 @@
 #include <kokkeops/formulas/ops.hpp>
 #include <kokkeops/reductions/common.hpp>
 
+#include <cstddef>
 #include <string>
 
 namespace kokkeops {
@@ -96,6 +97,23 @@ struct ShiftExpShape {
   static constexpr int out_dim = Out == ShiftExpOut::raw ? 1 + weights : Out == ShiftExpOut::softmax ? G : weights;
 };
 
+/// The output of a folded scalar state: log-sum-exp per weight, the raw (m, s), or the softmax average.
+template <ShiftExpOut Out, int G, class Math, class Lane, class CE>
+KOKKOS_FORCEINLINE_FUNCTION void shift_exp_emit(const Lane& acc, CE* vals) {
+  using AE = std::decay_t<decltype(acc.m)>;
+  constexpr int NS = static_cast<int>(sizeof(Lane::s) / sizeof(Lane::s[0]));
+  bool empty = true;
+  for (int k = 0; k < NS; ++k) empty = empty && acc.s[k] == AE(0);
+  if constexpr (Out == ShiftExpOut::logsumexp) {
+    for (int k = 0; k < NS; ++k) vals[k] = static_cast<CE>(acc.m + Math::log(acc.s[k]));
+  } else if constexpr (Out == ShiftExpOut::raw) {
+    vals[0] = static_cast<CE>(empty ? -inf_value<AE>() : acc.m);
+    for (int k = 0; k < NS; ++k) vals[1 + k] = static_cast<CE>(acc.s[k]);
+  } else {
+    for (int k = 0; k < G; ++k) vals[k] = static_cast<CE>(acc.s[k + 1] / acc.s[0]);
+  }
+}
+
 /// Accumulators: R rows x W lanes of states, a second set for the block scheme's partial states.
 /// VW > 1: one vector state per row (explicit SIMD); VW == 1: W scalar lanes.
 template <class C, class A, class Scheme, class Math, ShiftExpOut Out, bool WithOne, int G, int R, int W>
@@ -152,11 +170,10 @@ struct ShiftExpBlock {
         }
     }
   }
-  template <class CE>
-  KOKKOS_FORCEINLINE_FUNCTION void finalize(int s, CE* vals, int*) const {
-    using AE = typename Ops::AE;
-    using SOps = AccOps<AE, std::conditional_t<Ops::half, half_acc, AE>>;
-    using Lane = ShiftExpState<SOps, Math, NS, false>;
+  // Row s's lanes folded into one scalar state.
+  using AE = typename Ops::AE;
+  using Lane = ShiftExpState<AccOps<AE, std::conditional_t<Ops::half, half_acc, AE>>, Math, NS, false>;
+  KOKKOS_FORCEINLINE_FUNCTION Lane folded(int s) const {
     constexpr int VW = simd::lanes_of<C>::width;
     Lane acc;
     acc.init();
@@ -175,18 +192,37 @@ struct ShiftExpBlock {
         }
         acc.merge(x);
       }
-    bool empty = true;
-    for (int k = 0; k < NS; ++k) empty = empty && acc.s[k] == AE(0);
-    if constexpr (Out == ShiftExpOut::logsumexp) {
-      for (int k = 0; k < NS; ++k) vals[k] = static_cast<CE>(acc.m + Math::log(acc.s[k]));
-    } else if constexpr (Out == ShiftExpOut::raw) {
-      vals[0] = static_cast<CE>(empty ? -inf_value<AE>() : acc.m);
-      for (int k = 0; k < NS; ++k) vals[1 + k] = static_cast<CE>(acc.s[k]);
-    } else {
-      for (int k = 0; k < G; ++k) vals[k] = static_cast<CE>(acc.s[k + 1] / acc.s[0]);
-    }
+    return acc;
+  }
+  template <class CE>
+  KOKKOS_FORCEINLINE_FUNCTION void finalize(int s, CE* vals, int*) const {
+    shift_exp_emit<Out, G, Math>(folded(s), vals);
+  }
+  // 2D scheme: the state (m, s_1..s_NS) in the accumulator type.
+  template <class P>
+  KOKKOS_FORCEINLINE_FUNCTION void partial(int s, P* pv, int*) const {
+    const Lane acc = folded(s);
+    pv[0] = static_cast<P>(acc.m);
+    for (int k = 0; k < NS; ++k) pv[1 + k] = static_cast<P>(acc.s[k]);
   }
 };
+
+/// The 2D scheme's merge: the segments' states folded in segment order, then the output.
+template <ShiftExpOut Out, bool WithOne, int G, class D, class A, class Math, class P, class CE>
+KOKKOS_INLINE_FUNCTION void shift_exp_merge(int nseg, const P* pv, std::ptrdiff_t vs, CE* vals) {
+  using AE = acc_elem_t<D, A>;
+  constexpr int NS = ShiftExpShape<Out, WithOne, G>::weights;
+  using Lane = ShiftExpState<AccOps<AE, std::conditional_t<std::is_same_v<A, half_acc>, half_acc, AE>>, Math, NS, false>;
+  Lane acc;
+  acc.init();
+  for (int q = 0; q < nseg; ++q) {
+    Lane x;
+    x.m = static_cast<AE>(pv[q * vs]);
+    for (int k = 0; k < NS; ++k) x.s[k] = static_cast<AE>(pv[q * vs + 1 + k]);
+    acc.merge(x);
+  }
+  shift_exp_emit<Out, G, Math>(acc, vals);
+}
 
 /// The reduction: Fm is the formula the engine evaluates (f, or PackFG<f, g>), G the weight dim (0: none).
 template <class Fm, ShiftExpOut Out, bool WithOne, int G, class... Opts>
@@ -207,6 +243,16 @@ struct ShiftExpReduction {
   using block = ShiftExpBlock<C, acc_type<D>, scheme_type, Math, Out, WithOne, G, R, W>;
   template <class D, class V, class Math, int R>
   using vector_block = ShiftExpBlock<V, acc_type<D>, scheme_type, Math, Out, WithOne, G, R, 1>;
+  // 2D scheme: the state (m, s_1..s_NS) per segment, in the accumulator type.
+  static constexpr int partial_vals = 1 + ShiftExpShape<Out, WithOne, G>::weights;
+  static constexpr int partial_ids = 0;
+  template <class D>
+  using partial_type = acc_elem_t<D, acc_type<D>>;
+  template <class D, class Math, class P, class C>
+  KOKKOS_INLINE_FUNCTION static void merge(int nseg, const P* pv, std::ptrdiff_t vs, const int*, std::ptrdiff_t,
+                                           C* vals, int*) {
+    shift_exp_merge<Out, WithOne, G, D, acc_type<D>, Math>(nseg, pv, vs, vals);
+  }
 
   std::string str() const {
     const char* name = Out == ShiftExpOut::logsumexp ? "LogSumExp"

@@ -9,6 +9,7 @@
 
 #include <kokkeops/reductions/common.hpp>
 
+#include <cstddef>
 #include <string>
 
 namespace kokkeops {
@@ -96,6 +97,15 @@ struct SelectBlock {
 
   template <class C>
   KOKKOS_FORCEINLINE_FUNCTION void finalize(int s, C* vals, int* ids) const {
+    finalize_as<Out>(s, vals, ids);
+  }
+  // 2D scheme: the best value and its index per component, whatever the reduction outputs.
+  template <class P>
+  KOKKOS_FORCEINLINE_FUNCTION void partial(int s, P* pv, int* pi) const {
+    finalize_as<SelectOut::both>(s, pv, pi);
+  }
+  template <SelectOut O2, class C>
+  KOKKOS_FORCEINLINE_FUNCTION void finalize_as(int s, C* vals, int* ids) const {
     constexpr int VW = simd::lanes_of<V>::width;
     for (int k = 0; k < DIM; ++k) {
       E best = O::template worst<E>();
@@ -113,8 +123,8 @@ struct SelectBlock {
           }
           if (O::before(a, ia, best, bi)) best = a, bi = ia;
         }
-      if constexpr (Out != SelectOut::indices) vals[k] = static_cast<C>(best);
-      if constexpr (Out != SelectOut::values) ids[k] = bi;
+      if constexpr (O2 != SelectOut::indices) vals[k] = static_cast<C>(best);
+      if constexpr (O2 != SelectOut::values) ids[k] = bi;
     }
   }
 };
@@ -172,9 +182,18 @@ struct KSelectBlock {
   }
   KOKKOS_FORCEINLINE_FUNCTION void flush() {}
 
-  // Merge the lanes' sorted lists: K rounds of picking the best remaining head.
   template <class C>
   KOKKOS_FORCEINLINE_FUNCTION void finalize(int s, C* vals, int* ids) const {
+    finalize_as<Out>(s, vals, ids);
+  }
+  // 2D scheme: the K best values and indices per component, whatever the reduction outputs.
+  template <class P>
+  KOKKOS_FORCEINLINE_FUNCTION void partial(int s, P* pv, int* pi) const {
+    finalize_as<SelectOut::both>(s, pv, pi);
+  }
+  // Merge the lanes' sorted lists: K rounds of picking the best remaining head.
+  template <SelectOut O2, class C>
+  KOKKOS_FORCEINLINE_FUNCTION void finalize_as(int s, C* vals, int* ids) const {
     constexpr int VW = simd::lanes_of<V>::width;
     constexpr int NL = W * VW;
     for (int k = 0; k < DIM; ++k) {
@@ -199,12 +218,43 @@ struct KSelectBlock {
         }
         if (bl >= 0) ++head[bl];
         // KeOps' layout: output entry q * DIM + k (an (n, K, DIM) array).
-        if constexpr (Out != SelectOut::indices) vals[q * DIM + k] = static_cast<C>(bl >= 0 ? best : O::template worst<E>());
-        if constexpr (Out != SelectOut::values) ids[q * DIM + k] = bl >= 0 ? bi : -1;
+        if constexpr (O2 != SelectOut::indices) vals[q * DIM + k] = static_cast<C>(bl >= 0 ? best : O::template worst<E>());
+        if constexpr (O2 != SelectOut::values) ids[q * DIM + k] = bl >= 0 ? bi : -1;
       }
     }
   }
 };
+
+/// The 2D scheme's merge for the selection reductions: segment q holds, per component k, its K best
+/// (value, index) pairs sorted best first at q * vs + h * DIM + k (index -1: an empty slot, at the end).
+/// Insertion into the row's K best, ranked by value then index, keeps the order of a single sweep.
+template <int K, bool Max, SelectOut Out, int DIM, class P, class C>
+KOKKOS_INLINE_FUNCTION void select_merge(int nseg, const P* pv, std::ptrdiff_t vs, const int* pi, std::ptrdiff_t is,
+                                         C* vals, int* ids) {
+  using O = Order<Max>;
+  for (int k = 0; k < DIM; ++k) {
+    P bv[K];
+    int bi[K];
+    for (int h = 0; h < K; ++h) bv[h] = O::template worst<P>(), bi[h] = -1;
+    for (int q = 0; q < nseg; ++q)
+      for (int h = 0; h < K; ++h) {
+        P a = pv[q * vs + h * DIM + k];
+        int ia = pi[q * is + h * DIM + k];
+        if (ia < 0) break;
+        for (int p = 0; p < K; ++p)
+          if (O::before(a, ia, bv[p], bi[p])) {  // a takes slot p; the entries from p on move down one
+            const P tv = bv[p];
+            const int ti = bi[p];
+            bv[p] = a, bi[p] = ia;
+            a = tv, ia = ti;
+          }
+      }
+    for (int h = 0; h < K; ++h) {
+      if constexpr (Out != SelectOut::indices) vals[h * DIM + k] = static_cast<C>(bv[h]);
+      if constexpr (Out != SelectOut::values) ids[h * DIM + k] = bi[h];
+    }
+  }
+}
 
 /// Min/Max-type reduction of a formula: values (out_dim = dim), indices (index_dim = dim) or both.
 template <class F, bool Max, SelectOut Out>
@@ -219,6 +269,16 @@ struct SelectReduction {
   using block = SelectBlock<Max, Out, C, F::dim, R, W>;
   template <class D, class V, class Math, int R>
   using vector_block = SelectBlock<Max, Out, V, F::dim, R, 1>;
+  // 2D scheme: the best (value, index) per component and segment.
+  static constexpr int partial_vals = F::dim;
+  static constexpr int partial_ids = F::dim;
+  template <class D>
+  using partial_type = compute_t<D>;
+  template <class D, class Math, class P, class C>
+  KOKKOS_INLINE_FUNCTION static void merge(int nseg, const P* pv, std::ptrdiff_t vs, const int* pi, std::ptrdiff_t is,
+                                           C* vals, int* ids) {
+    select_merge<1, Max, Out, F::dim>(nseg, pv, vs, pi, is, vals, ids);
+  }
 
   std::string str() const {
     const char* name = Out == SelectOut::values    ? (Max ? "Max" : "Min")
@@ -242,6 +302,16 @@ struct KSelectReduction {
   using block = KSelectBlock<K, false, Out, C, F::dim, R, W>;
   template <class D, class V, class Math, int R>
   using vector_block = KSelectBlock<K, false, Out, V, F::dim, R, 1>;
+  // 2D scheme: the K best (value, index) pairs per component and segment.
+  static constexpr int partial_vals = K * F::dim;
+  static constexpr int partial_ids = K * F::dim;
+  template <class D>
+  using partial_type = compute_t<D>;
+  template <class D, class Math, class P, class C>
+  KOKKOS_INLINE_FUNCTION static void merge(int nseg, const P* pv, std::ptrdiff_t vs, const int* pi, std::ptrdiff_t is,
+                                           C* vals, int* ids) {
+    select_merge<K, false, Out, F::dim>(nseg, pv, vs, pi, is, vals, ids);
+  }
 
   std::string str() const {
     const char* name = Out == SelectOut::values ? "KMin" : Out == SelectOut::indices ? "ArgKMin" : "KMin_ArgKMin";

@@ -4,6 +4,7 @@
 
 #include <kokkeops/reductions/common.hpp>
 
+#include <cstddef>
 #include <string>
 
 namespace kokkeops {
@@ -69,7 +70,9 @@ struct SumBlock {
           }
     }
   }
-  KOKKOS_FORCEINLINE_FUNCTION void finalize(int s, C* vals, int* /*idx*/) const {
+  // Also the 2D scheme's partial state (CE: the accumulator type, so that no precision is lost).
+  template <class CE>
+  KOKKOS_FORCEINLINE_FUNCTION void finalize(int s, CE* vals, int* /*idx*/) const {
     for (int k = 0; k < DIM; ++k) {
       S t = acc[s][k][0], c = S(0);
       if constexpr (Scheme::id == scheme::kahan_t::id) c = aux[s][k][0];
@@ -81,8 +84,12 @@ struct SumBlock {
           t = Ops::round(t + acc[s][k][l]);
         }
       }
-      vals[k] = static_cast<C>(Ops::round(t - c));
+      vals[k] = static_cast<CE>(Ops::round(t - c));
     }
+  }
+  template <class P>
+  KOKKOS_FORCEINLINE_FUNCTION void partial(int s, P* pv, int* pi) const {
+    finalize(s, pv, pi);
   }
 };
 
@@ -140,7 +147,28 @@ struct SumVecBlock {
       vals[k] = static_cast<C>(SOps::round(t - c));
     }
   }
+  template <class P>
+  KOKKOS_FORCEINLINE_FUNCTION void partial(int s, P* pv, int* pi) const {
+    finalize(s, pv, pi);
+  }
 };
+
+/// The 2D scheme's merge for the Sum-type reductions: the segments' partial sums (accumulator type A),
+/// added in segment order under the scheme (Kahan stays compensated; block and direct add directly).
+template <class D, class A, class Scheme, int DIM, class P, class C>
+KOKKOS_INLINE_FUNCTION void sum_merge(int nseg, const P* pv, std::ptrdiff_t vs, C* vals) {
+  using Ops = AccOps<compute_t<D>, A>;
+  using S = typename Ops::S;
+  for (int k = 0; k < DIM; ++k) {
+    S t = S(0), c = S(0);
+    for (int q = 0; q < nseg; ++q) {
+      const S x = static_cast<S>(pv[q * vs + k]);
+      if constexpr (Scheme::id == scheme::kahan_t::id) sum_update<scheme::kahan_t, Ops>(t, c, x);
+      else t = Ops::round(t + x);
+    }
+    vals[k] = static_cast<C>(Ops::round(t - c));
+  }
+}
 
 }  // namespace impl
 
@@ -163,6 +191,17 @@ struct SumReduction {
   using block = impl::SumBlock<C, acc_type<D>, scheme_type, F::dim, R, W>;
   template <class D, class V, class Math, int R>
   using vector_block = impl::SumVecBlock<V, acc_type<D>, scheme_type, F::dim, R>;
+
+  // 2D scheme: a partial sum per component and segment, in the accumulator type.
+  static constexpr int partial_vals = F::dim;
+  static constexpr int partial_ids = 0;
+  template <class D>
+  using partial_type = impl::acc_elem_t<D, acc_type<D>>;
+  template <class D, class Math, class P, class C>
+  KOKKOS_INLINE_FUNCTION static void merge(int nseg, const P* pv, std::ptrdiff_t vs, const int*, std::ptrdiff_t,
+                                           C* vals, int*) {
+    impl::sum_merge<D, acc_type<D>, scheme_type, F::dim>(nseg, pv, vs, vals);
+  }
 
   std::string str() const { return "Sum_Reduction(" + formula.str() + ")"; }
 };

@@ -35,6 +35,9 @@ struct BackendTraits<compat::HIP, T> {
   static constexpr bool stage_tiles = true;
   static int team_size() { return 256; }
   static int tile(int team_size) { return team_size; }
+  // One wave of teams (concurrency() / team size) fills the device; segments of at least 8 tiles.
+  static constexpr int teams_per_slot = 1;
+  static constexpr int min_segment = 2048;
 };
 
 }  // namespace kokkeops::impl
