@@ -33,28 +33,38 @@ std::vector<int> segment_requests(long m) {
 }
 
 TEST(Schemes, ChooseSegments) {
-  using ko::impl::choose_segments;
+  const auto count = [](int req, long blocks, long m, long want, long min_len, long align = 1) {
+    return ko::impl::choose_segments(req, blocks, m, want, min_len, align).count;
+  };
   // Automatic: 1D when the row blocks fill the device, else enough segments, each >= min_len long.
-  EXPECT_EQ(choose_segments(0, 100, 1000000, 8, 4096), 1);
-  EXPECT_EQ(choose_segments(0, 8, 1000000, 8, 4096), 1);
-  EXPECT_EQ(choose_segments(0, 1, 1000000, 8, 4096), 8);
-  EXPECT_EQ(choose_segments(0, 3, 1000000, 8, 4096), 3);
-  EXPECT_EQ(choose_segments(0, 1, 20000, 8, 4096), 4);   // capped: 20000 / 4096 = 4 segments
-  EXPECT_EQ(choose_segments(0, 1, 8000, 8, 4096), 1);    // too short to split
-  EXPECT_EQ(choose_segments(0, 1, 0, 8, 4096), 1);
-  EXPECT_EQ(choose_segments(0, 4, 1000000, 1056, 2048), 264);
+  EXPECT_EQ(count(0, 100, 1000000, 8, 4096), 1);
+  EXPECT_EQ(count(0, 8, 1000000, 8, 4096), 1);
+  EXPECT_EQ(count(0, 1, 1000000, 8, 4096), 8);
+  EXPECT_EQ(count(0, 3, 1000000, 8, 4096), 3);
+  EXPECT_EQ(count(0, 1, 20000, 8, 4096), 4);  // capped: 20000 / 4096 = 4 segments
+  EXPECT_EQ(count(0, 1, 8000, 8, 4096), 1);   // too short to split
+  EXPECT_EQ(count(0, 1, 0, 8, 4096), 1);
+  EXPECT_EQ(count(0, 4, 1000000, 1056, 2048), 264);
   // Forced: at most m, and no empty segment: 10 entries in 4 segments are 3 + 3 + 3 + 1.
-  EXPECT_EQ(choose_segments(1, 1, 1000000, 8, 4096), 1);
-  EXPECT_EQ(choose_segments(4, 1, 10, 8, 4096), 4);
-  EXPECT_EQ(choose_segments(6, 1, 10, 8, 4096), 5);  // ceil(10 / 6) = 2 per segment: 5 segments
-  EXPECT_EQ(choose_segments(50, 1, 10, 8, 4096), 10);
-  EXPECT_EQ(choose_segments(3, 1, 1, 8, 4096), 1);
-  EXPECT_EQ(choose_segments(3, 1, 0, 8, 4096), 1);
+  EXPECT_EQ(count(1, 1, 1000000, 8, 4096), 1);
+  EXPECT_EQ(count(4, 1, 10, 8, 4096), 4);
+  EXPECT_EQ(count(6, 1, 10, 8, 4096), 5);  // ceil(10 / 6) = 2 per segment: 5 segments
+  EXPECT_EQ(count(50, 1, 10, 8, 4096), 10);
+  EXPECT_EQ(count(3, 1, 1, 8, 4096), 1);
+  EXPECT_EQ(count(3, 1, 0, 8, 4096), 1);
+  // Segments start on SIMD vectors: lengths are multiples of the alignment.
+  const auto plan = ko::impl::choose_segments(3, 1, 100, 8, 4096, 16);
+  EXPECT_EQ(plan.count, 3);  // ceil(100 / 3) = 34, rounded to 48: 48 + 48 + 4
+  EXPECT_EQ(plan.length, 48);
+  EXPECT_EQ(count(7, 1, 100, 8, 4096, 16), 7);     // 15 -> 16: 6 x 16 + 4
+  EXPECT_EQ(count(2, 1, 17, 8, 4096, 16), 2);     // 9 -> 16: 16 + 1
+  EXPECT_EQ(count(2, 1, 16, 8, 4096, 16), 1);     // one vector: 1D
+  EXPECT_EQ(count(200, 1, 1000, 8, 4096, 16), 63);  // 5 -> 16: ceil(1000 / 16) = 63
 }
 
 template <class T>
 class Schemes2D : public ::testing::Test {};
-using Precisions = ::testing::Types<float, double>;
+using Precisions = kokkeops::test::Precisions;
 TYPED_TEST_SUITE(Schemes2D, Precisions);
 
 // Gaussian kernel times a 2-column weight, both axes, every segment request, against the oracle.
@@ -297,6 +307,16 @@ TEST(Schemes2D, BadRequestsAreRejected) {
   r.redranges_i = ko::impl::pairs_view<int, Mem>("rri", {0, 10});
   kt::expect_rejected(out, [&] { ko::Genred(ko::Sum(f), ko::axis::j).segments(2)(r, out, xv, yv); },
                       "not supported with ranges");
+  // More (row block, segment) teams than one launch holds: 1.2e7 rows are at least 23438 row blocks (512 rows
+  // per team on GPUs, 8 on CPUs), times 2e5 segments.
+  {
+    const Vi<0, 1> a;
+    const Vj<1, 1> c;
+    kt::Mat<float, Mem> av("a", 12000000, 1), big("big", 12000000, 1);
+    auto cv = kt::random_mat<float, Mem>(200000, 1, 4);
+    kt::expect_rejected(big, [&] { ko::Genred(ko::Sum(a * c), ko::axis::j).segments(200000)(big, av, cv); },
+                        "more teams than one launch can hold");
+  }
   kt::Mat<float, Mem> dense("dense", 10, 1);
   ko::Genred(ko::Sum(f), ko::axis::j).segments(1)(r, out, xv, yv);
   ko::Genred(ko::Sum(f), ko::axis::j)(dense, xv, yv);

@@ -11,12 +11,15 @@
 // segments in segment order (the reduction's `merge`).
 #pragma once
 
+#include <kokkeops/error.hpp>
 #include <kokkeops/formulas/core.hpp>
 #include <kokkeops/impl/backend_traits.hpp>
 #include <kokkeops/impl/simd.hpp>
 #include <kokkeops/reductions/common.hpp>
 
 #include <cstddef>
+#include <limits>
+#include <string>
 
 // `omp simd` on the host passes only, where the compiler honours it (the library's targets add
 // -fopenmp-simd and define KOKKEOPS_HAVE_OMP_SIMD on GCC/Clang).
@@ -67,6 +70,15 @@ struct EvalCtx {
       static_for<D>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = simd::load<V>(col + (o + k) * stride); });
     }
   }
+  // Component K alone (Var::eval_at).
+  template <Cat C, int I, int D, int K, class VT>
+  KOKKOS_FORCEINLINE_FUNCTION VT load_one() const {
+    static_assert(std::is_same_v<VT, V>, "kokkeops: internal: load_one in the context's value type");
+    constexpr int o = Layout<F>::template offset<I> + K;
+    if constexpr (C == Cat::p) return simd::broadcast<V>(pm[o]);
+    else if constexpr (C == RowCat) return simd::broadcast<V>(row[o]);
+    else return simd::load<V>(col + o * stride);
+  }
 };
 
 template <class Exec>
@@ -92,6 +104,42 @@ struct Sink {
   IdxView idx;
 };
 
+/// Output row `row` from its NV values and NI indices.
+template <int NV, int NI, class SinkT, class T>
+KOKKOS_FORCEINLINE_FUNCTION void write_row(const SinkT& out, const T* vals, const int* ids, int row) {
+  if constexpr (NV > 0) {
+    using OV = typename decltype(out.val)::non_const_value_type;
+    for (int k = 0; k < NV; ++k) out.val(row, k) = static_cast<OV>(vals[k]);
+  }
+  if constexpr (NI > 0) {
+    using OI = typename decltype(out.idx)::non_const_value_type;
+    for (int k = 0; k < NI; ++k) out.idx(row, k) = static_cast<OI>(ids[k]);
+  }
+}
+
+/// The 2D scheme's second kernel: each output row merges its segments' partial states (M: the reduction's
+/// merge_ops, which does not depend on the formula, so one instantiation serves every formula).
+template <class Exec, class D, class M, class SinkT>
+struct MergeSegments {
+  using T = compute_t<D>;
+  using Math = typename BackendTraits<Exec, T>::math;
+  using P = typename M::template partial_type<D>;
+  static constexpr int PV = M::partial_vals, PI = M::partial_ids, NV = M::out_dim, NI = M::index_dim;
+  SinkT out;
+  Kokkos::View<const P**, Kokkos::LayoutRight, MemSpace<Exec>> pval;
+  Kokkos::View<const int**, Kokkos::LayoutRight, MemSpace<Exec>> pidx;
+  int n, nseg;
+
+  KOKKOS_INLINE_FUNCTION void operator()(int row) const {
+    T vals[NV > 0 ? NV : 1];
+    int ids[NI > 0 ? NI : 1];
+    const std::ptrdiff_t rows_per_seg = n;
+    M::template merge<D, Math>(nseg, pval.data() + row * std::ptrdiff_t(PV), rows_per_seg * PV,
+                               pidx.data() + row * std::ptrdiff_t(PI), rows_per_seg * PI, vals, ids);
+    write_row<NV, NI>(out, vals, ids, row);
+  }
+};
+
 template <class Exec, class D, class Red, Cat RowCat, class SinkT>
 struct TiledReduce {
   using F = std::decay_t<decltype(Red::formula)>;
@@ -115,8 +163,9 @@ struct TiledReduce {
   using ScratchView = Kokkos::View<T*, typename Exec::scratch_memory_space, Kokkos::MemoryUnmanaged>;
   using Rows = T[R][NR > 0 ? NR : 1];
   // 2D scheme: per (segment, row), PV partial values of type P and PI indices.
-  using P = typename Red::template partial_type<D>;
-  static constexpr int PV = Red::partial_vals, PI = Red::partial_ids;
+  using MergeOps = typename Red::merge_ops;
+  using P = typename MergeOps::template partial_type<D>;
+  static constexpr int PV = MergeOps::partial_vals, PI = MergeOps::partial_ids;
   using PartialVals = Kokkos::View<P**, Kokkos::LayoutRight, MemSpace<Exec>>;
   using PartialIdx = Kokkos::View<int**, Kokkos::LayoutRight, MemSpace<Exec>>;
 
@@ -167,25 +216,7 @@ struct TiledReduce {
     write_values(vals, ids, row);
   }
   KOKKOS_FORCEINLINE_FUNCTION void write_values(const T* vals, const int* ids, int row) const {
-    if constexpr (NV > 0) {
-      using OV = typename decltype(out.val)::non_const_value_type;
-      for (int k = 0; k < NV; ++k) out.val(row, k) = static_cast<OV>(vals[k]);
-    }
-    if constexpr (NI > 0) {
-      using OI = typename decltype(out.idx)::non_const_value_type;
-      for (int k = 0; k < NI; ++k) out.idx(row, k) = static_cast<OI>(ids[k]);
-    }
-  }
-
-  // 2D scheme: merge row `row`'s segments into its output.
-  struct MergeTag {};
-  KOKKOS_INLINE_FUNCTION void operator()(MergeTag, int row) const {
-    T vals[NV > 0 ? NV : 1];
-    int ids[NI > 0 ? NI : 1];
-    const std::ptrdiff_t rows_per_seg = n;
-    Red::template merge<D, Math>(nseg, pval.data() + row * std::ptrdiff_t(PV), rows_per_seg * PV,
-                                 pidx.data() + row * std::ptrdiff_t(PI), rows_per_seg * PI, vals, ids);
-    write_values(vals, ids, row);
+    write_row<NV, NI>(out, vals, ids, row);
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(const member_type& team) const {
@@ -362,8 +393,14 @@ struct NoPlan {};
 /// automatic choice, 1 for the 1D scheme, k > 1 for k segments (at most m). Automatic: 1D when the row
 /// blocks alone give the device `want_teams` teams; otherwise enough segments for that many teams, each
 /// at least `min_len` entries long (the partial states and the merge must stay cheap beside the sweep).
-/// The count is then what ceil(m / ceil(m / k)) gives, so that no segment is empty.
-inline int choose_segments(int requested, long n_blocks, long m, long want_teams, long min_len) {
+/// Segments are then ceil(m / k) entries long, rounded up to a multiple of `align` (the CPU's SIMD width:
+/// every segment starts on a vector, so that its last, masked vector stays inside the padded copy of the
+/// reduced variables), and the count is what that length gives: no segment is empty.
+struct Segments {
+  int count = 1;    // 1: the 1D scheme
+  long length = 0;  // entries per segment (the last one may have fewer)
+};
+inline Segments choose_segments(int requested, long n_blocks, long m, long want_teams, long min_len, long align = 1) {
   long k = requested;
   if (requested == 0) {
     k = 1;
@@ -374,9 +411,12 @@ inline int choose_segments(int requested, long n_blocks, long m, long want_teams
     }
   }
   if (k > m) k = m;
-  if (k < 2) return 1;
-  const long len = (m + k - 1) / k;
-  return static_cast<int>((m + len - 1) / len);
+  if (k < 2) return {1, m};
+  const long a = align > 1 ? align : 1;
+  const long len = ((m + k - 1) / k + a - 1) / a * a;
+  const long count = (m + len - 1) / len;
+  if (count < 2) return {1, m};
+  return {static_cast<int>(count), len};
 }
 
 /// Launch the tiled reduction: n output rows, m reduced entries, all data already packed (in the
@@ -418,9 +458,14 @@ void launch_tiled(const Exec& exec, const Red& red, const SinkT& sink, const Pac
   if constexpr (std::is_same_v<Planner, NoPlan>) {
     // 1D or 2D (see choose_segments): the device runs concurrency() / ts teams at once.
     const long want = static_cast<long>(exec.concurrency()) * Traits::teams_per_slot / ts;
-    k.nseg = choose_segments(segments, league, m, want > 1 ? want : 1, Traits::min_segment);
+    const Segments plan = choose_segments(segments, league, m, want > 1 ? want : 1, Traits::min_segment, Kernel::W);
+    k.nseg = plan.count;
     if (k.nseg > 1) {
-      k.seg_len = (m + k.nseg - 1) / k.nseg;
+      if (static_cast<long>(league) * k.nseg > static_cast<long>(std::numeric_limits<int>::max()))
+        throw Error(std::to_string(k.nseg) + " segments of the reduced range for " +
+                    std::to_string(league) + " row blocks are more teams than one launch can hold: ask for fewer "
+                    "segments (Genred(...).segments(k))");
+      k.seg_len = static_cast<int>(plan.length);
       k.nblocks = league;
       const std::size_t prow = static_cast<std::size_t>(k.nseg) * static_cast<std::size_t>(n);
       k.pval = typename Kernel::PartialVals(Kokkos::view_alloc(exec, Kokkos::WithoutInitializing, "kokkeops::partials"),
@@ -441,8 +486,9 @@ void launch_tiled(const Exec& exec, const Red& red, const SinkT& sink, const Pac
   }
   Kokkos::parallel_for("kokkeops::tiled_reduce", policy, k);
   if (k.nseg > 1) {
-    using Merge = Kokkos::RangePolicy<Exec, typename Kernel::MergeTag, Kokkos::IndexType<int>>;
-    Kokkos::parallel_for("kokkeops::merge_segments", Merge(exec, 0, n), k);
+    using Merge = MergeSegments<Exec, D, typename Kernel::MergeOps, SinkT>;
+    Kokkos::parallel_for("kokkeops::merge_segments", Kokkos::RangePolicy<Exec, Kokkos::IndexType<int>>(exec, 0, n),
+                         Merge{sink, k.pval, k.pidx, n, k.nseg});
   }
 }
 

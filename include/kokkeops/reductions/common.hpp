@@ -10,8 +10,10 @@
 // Blocks provide init(), add(...), add_masked(...), flush() (called every few tiles: the block
 // summation scheme), finalize(s, vals, idx) for row s, and partial(s, pvals, pidx): row s's state with
 // its lanes folded, for the 2D scheme (the reduced range split into segments, one team per segment).
-// The reduction names that state's shape (partial_vals values of partial_type<D>, partial_ids indices)
-// and merges the states of a row's segments, in segment order, into its output:
+// The reduction's `merge_ops` (a type that does not depend on the formula, so that one merge kernel
+// serves every formula) names that state's shape (partial_vals values of partial_type<D>, partial_ids
+// indices), the outputs (out_dim, index_dim), and merges the states of a row's segments, in segment
+// order, into its output:
 //   merge<D, Math>(nseg, pvals, vstride, pidx, istride, vals, idx)   segment q's state at pvals + q * vstride
 #pragma once
 

@@ -224,6 +224,20 @@ KOKKOS_INLINE_FUNCTION void shift_exp_merge(int nseg, const P* pv, std::ptrdiff_
   shift_exp_emit<Out, G, Math>(acc, vals);
 }
 
+/// The 2D scheme's side of these reductions (see SumMerge): the state (m, s_1..s_NS) in the accumulator type.
+template <ShiftExpOut Out, bool WithOne, int G, class AccOpt>
+struct ShiftExpMerge {
+  static constexpr int out_dim = ShiftExpShape<Out, WithOne, G>::out_dim, index_dim = 0;
+  static constexpr int partial_vals = 1 + ShiftExpShape<Out, WithOne, G>::weights, partial_ids = 0;
+  template <class D>
+  using partial_type = acc_elem_t<D, acc_for<D, AccOpt>>;
+  template <class D, class Math, class P, class C>
+  KOKKOS_INLINE_FUNCTION static void merge(int nseg, const P* pv, std::ptrdiff_t vs, const int*, std::ptrdiff_t,
+                                           C* vals, int*) {
+    shift_exp_merge<Out, WithOne, G, D, acc_for<D, AccOpt>, Math>(nseg, pv, vs, vals);
+  }
+};
+
 /// The reduction: Fm is the formula the engine evaluates (f, or PackFG<f, g>), G the weight dim (0: none).
 template <class Fm, ShiftExpOut Out, bool WithOne, int G, class... Opts>
 struct ShiftExpReduction {
@@ -244,15 +258,7 @@ struct ShiftExpReduction {
   template <class D, class V, class Math, int R>
   using vector_block = ShiftExpBlock<V, acc_type<D>, scheme_type, Math, Out, WithOne, G, R, 1>;
   // 2D scheme: the state (m, s_1..s_NS) per segment, in the accumulator type.
-  static constexpr int partial_vals = 1 + ShiftExpShape<Out, WithOne, G>::weights;
-  static constexpr int partial_ids = 0;
-  template <class D>
-  using partial_type = acc_elem_t<D, acc_type<D>>;
-  template <class D, class Math, class P, class C>
-  KOKKOS_INLINE_FUNCTION static void merge(int nseg, const P* pv, std::ptrdiff_t vs, const int*, std::ptrdiff_t,
-                                           C* vals, int*) {
-    shift_exp_merge<Out, WithOne, G, D, acc_type<D>, Math>(nseg, pv, vs, vals);
-  }
+  using merge_ops = ShiftExpMerge<Out, WithOne, G, typename options::acc>;
 
   std::string str() const {
     const char* name = Out == ShiftExpOut::logsumexp ? "LogSumExp"

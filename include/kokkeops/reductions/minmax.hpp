@@ -256,6 +256,21 @@ KOKKOS_INLINE_FUNCTION void select_merge(int nseg, const P* pv, std::ptrdiff_t v
   }
 }
 
+/// The 2D scheme's side of the selection reductions (see SumMerge): K best (value, index) pairs per component.
+template <int K, bool Max, SelectOut Out, int DIM>
+struct SelectMerge {
+  static constexpr int out_dim = Out == SelectOut::indices ? 0 : K * DIM;
+  static constexpr int index_dim = Out == SelectOut::values ? 0 : K * DIM;
+  static constexpr int partial_vals = K * DIM, partial_ids = K * DIM;
+  template <class D>
+  using partial_type = compute_t<D>;
+  template <class D, class Math, class P, class C>
+  KOKKOS_INLINE_FUNCTION static void merge(int nseg, const P* pv, std::ptrdiff_t vs, const int* pi, std::ptrdiff_t is,
+                                           C* vals, int* ids) {
+    select_merge<K, Max, Out, DIM>(nseg, pv, vs, pi, is, vals, ids);
+  }
+};
+
 /// Min/Max-type reduction of a formula: values (out_dim = dim), indices (index_dim = dim) or both.
 template <class F, bool Max, SelectOut Out>
 struct SelectReduction {
@@ -270,15 +285,7 @@ struct SelectReduction {
   template <class D, class V, class Math, int R>
   using vector_block = SelectBlock<Max, Out, V, F::dim, R, 1>;
   // 2D scheme: the best (value, index) per component and segment.
-  static constexpr int partial_vals = F::dim;
-  static constexpr int partial_ids = F::dim;
-  template <class D>
-  using partial_type = compute_t<D>;
-  template <class D, class Math, class P, class C>
-  KOKKOS_INLINE_FUNCTION static void merge(int nseg, const P* pv, std::ptrdiff_t vs, const int* pi, std::ptrdiff_t is,
-                                           C* vals, int* ids) {
-    select_merge<1, Max, Out, F::dim>(nseg, pv, vs, pi, is, vals, ids);
-  }
+  using merge_ops = SelectMerge<1, Max, Out, F::dim>;
 
   std::string str() const {
     const char* name = Out == SelectOut::values    ? (Max ? "Max" : "Min")
@@ -303,15 +310,7 @@ struct KSelectReduction {
   template <class D, class V, class Math, int R>
   using vector_block = KSelectBlock<K, false, Out, V, F::dim, R, 1>;
   // 2D scheme: the K best (value, index) pairs per component and segment.
-  static constexpr int partial_vals = K * F::dim;
-  static constexpr int partial_ids = K * F::dim;
-  template <class D>
-  using partial_type = compute_t<D>;
-  template <class D, class Math, class P, class C>
-  KOKKOS_INLINE_FUNCTION static void merge(int nseg, const P* pv, std::ptrdiff_t vs, const int* pi, std::ptrdiff_t is,
-                                           C* vals, int* ids) {
-    select_merge<K, false, Out, F::dim>(nseg, pv, vs, pi, is, vals, ids);
-  }
+  using merge_ops = SelectMerge<K, false, Out, F::dim>;
 
   std::string str() const {
     const char* name = Out == SelectOut::values ? "KMin" : Out == SelectOut::indices ? "ArgKMin" : "KMin_ArgKMin";

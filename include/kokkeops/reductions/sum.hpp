@@ -170,6 +170,21 @@ KOKKOS_INLINE_FUNCTION void sum_merge(int nseg, const P* pv, std::ptrdiff_t vs, 
   }
 }
 
+/// What the 2D scheme needs of a Sum reduction, apart from its formula (common.hpp): the shape of the
+/// partial states, their merge, the outputs. The merge kernel depends on this only, not on the formula.
+template <class AccOpt, class Scheme, int DIM>
+struct SumMerge {
+  static constexpr int out_dim = DIM, index_dim = 0;
+  static constexpr int partial_vals = DIM, partial_ids = 0;
+  template <class D>
+  using partial_type = acc_elem_t<D, acc_for<D, AccOpt>>;
+  template <class D, class Math, class P, class C>
+  KOKKOS_INLINE_FUNCTION static void merge(int nseg, const P* pv, std::ptrdiff_t vs, const int*, std::ptrdiff_t,
+                                           C* vals, int*) {
+    sum_merge<D, acc_for<D, AccOpt>, Scheme, DIM>(nseg, pv, vs, vals);
+  }
+};
+
 }  // namespace impl
 
 /// Sum reduction of a formula. Output dimension = formula dimension. Opts: a summation scheme
@@ -193,15 +208,7 @@ struct SumReduction {
   using vector_block = impl::SumVecBlock<V, acc_type<D>, scheme_type, F::dim, R>;
 
   // 2D scheme: a partial sum per component and segment, in the accumulator type.
-  static constexpr int partial_vals = F::dim;
-  static constexpr int partial_ids = 0;
-  template <class D>
-  using partial_type = impl::acc_elem_t<D, acc_type<D>>;
-  template <class D, class Math, class P, class C>
-  KOKKOS_INLINE_FUNCTION static void merge(int nseg, const P* pv, std::ptrdiff_t vs, const int*, std::ptrdiff_t,
-                                           C* vals, int*) {
-    impl::sum_merge<D, acc_type<D>, scheme_type, F::dim>(nseg, pv, vs, vals);
-  }
+  using merge_ops = impl::SumMerge<typename options::acc, scheme_type, F::dim>;
 
   std::string str() const { return "Sum_Reduction(" + formula.str() + ")"; }
 };
