@@ -2,6 +2,8 @@
 // widths, both axes, both precisions, parameters and many slots, empty inputs.
 #include "test_helpers.hpp"
 
+#include <cmath>
+
 namespace {
 
 namespace ko = kokkeops;
@@ -14,7 +16,7 @@ using kokkeops::Cat;
 
 template <class T>
 class GenredSum : public ::testing::Test {};
-using Precisions = ::testing::Types<float, double>;
+using Precisions = kokkeops::test::Precisions;
 TYPED_TEST_SUITE(GenredSum, Precisions);
 
 // (n, m): empty, tiny, odd, around the CPU lane widths (8, 16) and the GPU tile (256), larger.
@@ -103,6 +105,32 @@ TYPED_TEST(GenredSum, RuntimeConstantAndIntegerPowers) {
   const Pm<3, 1> g;
   const auto f = Exp(-0.5 * SqDist(x, y)) * Pow<3>(b) + Pow(g * SqNorm2(x) + 1, -2) * Square(Abs(b)) / 7;
   check_all_sizes<T>(f, points_and_weights<T>(1), {{1, 1}, {17, 15}, {257, 255}, {1000, 999}});
+}
+
+// High dimensions: the vector-to-scalar nodes (SqNorm2, Scalprod, Sum) evaluated component by component
+// (variables, constants and element-wise operations of them: no dim-long array per node) and with four
+// running sums from 8 components on; also a child that is not component-wise (a broadcast SqNorm2).
+template <class T, int D>
+void check_high_dimension() {
+  const Vi<0, D> x;
+  const Vj<1, D> y;
+  const Vj<2, 1> b;
+  const Pm<3, 1> g;
+  const auto make = [](long ni, long nj, unsigned seed) {
+    const double sd = 1.0 / std::sqrt(double(D));  // |x - y|^2 of order 1
+    return std::make_tuple(kt::random_mat<T, Mem>(ni, D, seed, 0, sd), kt::random_mat<T, Mem>(nj, D, seed + 1000, 0, sd),
+                           kt::random_mat<T, Mem>(nj, 1, seed + 2000), kt::param<T, Mem>({0.7}));
+  };
+  const std::vector<std::pair<long, long>> sizes = {{1, 1}, {17, 15}, {100, 257}};
+  check_all_sizes<T>(Exp(-g * SqDist(x, y)) * b, make, sizes);
+  check_all_sizes<T>((x | y) * b + Sum(Exp(-x) - y * g), make, sizes);
+  check_all_sizes<T>((SqNorm2(x * SqNorm2(y)) + Sum(x * (y | y))) * b - g, make, sizes);
+}
+
+TYPED_TEST(GenredSum, HighDimensionVectorNodes) {
+  check_high_dimension<TypeParam, 7>();   // one running sum
+  check_high_dimension<TypeParam, 13>();  // four, uneven
+  check_high_dimension<TypeParam, 64>();
 }
 
 // Seven slots of mixed categories and dimensions, output dim 3, Log/Sqrt/Scalprod/Sum/broadcast.

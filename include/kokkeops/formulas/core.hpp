@@ -5,6 +5,12 @@
 //   static constexpr void collect(detail::SlotTable&);     // the variables it uses
 //   template <class T, class Ctx> void eval(T* out, const Ctx&) const;   // one (i, j) evaluation
 //   std::string str() const;                               // KeOps-like text, host only
+// Nodes whose components are independent and cheap (variables, constants, element-wise operations of
+// them) also have `componentwise = true` and
+//   template <int K, class T, class Ctx> T eval_at(const Ctx&) const;   // component K alone
+// so that element-wise chains and the vector-to-scalar nodes (SqNorm2, Scalprod, Sum) run component by
+// component without a dim-long array per node: for D = 64 such arrays (4 KB of 512-bit vectors each)
+// stay in memory, and every operation of the formula becomes a store and a load.
 // Ctx supplies the variables (Ctx::load) and the math functions (Ctx::math), so the same node
 // runs in the engine on every backend and in the naive host oracle of the tests.
 #pragma once
@@ -126,6 +132,29 @@ constexpr bool slots_consistent() {
 /// Tag base of every formula node.
 struct FormulaBase {};
 
+namespace detail {
+template <class F, class = void>
+struct componentwise : std::false_type {};
+template <class F>
+struct componentwise<F, std::enable_if_t<F::componentwise>> : std::true_type {};
+/// F has eval_at<K> (see the top of this file).
+template <class F>
+inline constexpr bool componentwise_v = componentwise<F>::value;
+template <class F, class = void>
+struct is_leaf : std::false_type {};
+template <class F>
+struct is_leaf<F, std::enable_if_t<F::leaf>> : std::true_type {};
+/// Variables and constants: one load or splat per component.
+template <class F>
+inline constexpr bool is_leaf_v = is_leaf<F>::value;
+template <class Ctx, Cat C, int I, int D, int K, class T, class = void>
+struct has_load_one : std::false_type {};
+template <class Ctx, Cat C, int I, int D, int K, class T>
+struct has_load_one<Ctx, C, I, D, K, T,
+                    std::void_t<decltype(std::declval<const Ctx&>().template load_one<C, I, D, K, T>())>>
+    : std::true_type {};
+}  // namespace detail
+
 template <class F>
 inline constexpr bool is_formula_v = std::is_base_of_v<FormulaBase, F>;
 
@@ -153,6 +182,18 @@ struct Var : FormulaBase {
   template <class T, class Ctx>
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
     ctx.template load<C, I, D>(out);
+  }
+  static constexpr bool componentwise = true;
+  static constexpr bool leaf = true;
+  template <int K, class T, class Ctx>
+  KOKKOS_FORCEINLINE_FUNCTION T eval_at(const Ctx& ctx) const {
+    if constexpr (detail::has_load_one<Ctx, C, I, D, K, T>::value) {
+      return ctx.template load_one<C, I, D, K, T>();
+    } else {
+      T v[D];
+      ctx.template load<C, I, D>(v);
+      return v[K];
+    }
   }
 
   std::string str() const {
@@ -182,6 +223,12 @@ struct IntCst : FormulaBase {
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx&) const {
     out[0] = simd::splat<T>(N);
   }
+  static constexpr bool componentwise = true;
+  static constexpr bool leaf = true;
+  template <int K, class T, class Ctx>
+  KOKKOS_FORCEINLINE_FUNCTION T eval_at(const Ctx&) const {
+    return simd::splat<T>(N);
+  }
   std::string str() const { return "IntCst(" + std::to_string(N) + ")"; }
 };
 
@@ -194,6 +241,12 @@ struct Cst : FormulaBase {
   template <class T, class Ctx>
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx&) const {
     out[0] = simd::splat<T>(value);
+  }
+  static constexpr bool componentwise = true;
+  static constexpr bool leaf = true;
+  template <int K, class T, class Ctx>
+  KOKKOS_FORCEINLINE_FUNCTION T eval_at(const Ctx&) const {
+    return simd::splat<T>(value);
   }
   std::string str() const;
 };

@@ -30,6 +30,23 @@ std::string wrap(const F& f, int needed) {
 
 constexpr int max_dim(int a, int b) { return a > b ? a : b; }
 
+/// term(0) + ... + term(N-1), term called with integral_constant indices. From 8 terms on, four running
+/// sums (term k into sum k mod 4, added pairwise at the end): one chain of N dependent additions (or
+/// FMAs) would keep the CPU waiting on their latency, four chains overlap (D = 64: 16 each instead of 64).
+template <int N, class T, class Term>
+KOKKOS_FORCEINLINE_FUNCTION T sum_terms(const Term& term) {
+  if constexpr (N < 8) {
+    T s = term(std::integral_constant<int, 0>{});
+    static_for<N - 1>([&](auto k) KOKKEOPS_LAMBDA_INLINE { s += term(std::integral_constant<int, k + 1>{}); });
+    return s;
+  } else {
+    T s[4] = {term(std::integral_constant<int, 0>{}), term(std::integral_constant<int, 1>{}),
+              term(std::integral_constant<int, 2>{}), term(std::integral_constant<int, 3>{})};
+    static_for<N - 4>([&](auto k) KOKKEOPS_LAMBDA_INLINE { s[(k + 4) % 4] += term(std::integral_constant<int, k + 4>{}); });
+    return (s[0] + s[1]) + (s[2] + s[3]);
+  }
+}
+
 }  // namespace detail
 
 
@@ -88,10 +105,19 @@ struct Unary : FormulaBase {
   static constexpr int dim = F::dim;
   static constexpr void collect(detail::SlotTable& t) { F::collect(t); }
 
+  static constexpr bool componentwise = detail::componentwise_v<F>;
+  template <int K, class T, class Ctx>
+  KOKKOS_FORCEINLINE_FUNCTION T eval_at(const Ctx& ctx) const {
+    return Op::template apply<typename Ctx::math>(f.template eval_at<K, T>(ctx));
+  }
   template <class T, class Ctx>
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
-    f.eval(out, ctx);
-    static_for<dim>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = Op::template apply<typename Ctx::math>(out[k]); });
+    if constexpr (componentwise) {
+      static_for<dim>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = eval_at<k, T>(ctx); });
+    } else {
+      f.eval(out, ctx);
+      static_for<dim>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = Op::template apply<typename Ctx::math>(out[k]); });
+    }
   }
   std::string str() const {
     if constexpr (std::is_same_v<Op, op::Minus>) return "-" + detail::wrap(f, detail::kPrecAtom);
@@ -165,12 +191,25 @@ struct Binary : FormulaBase {
     B::collect(t);
   }
 
+  // Component by component when both operands are, and a broadcast scalar operand is a variable or a
+  // constant (anything costlier is evaluated once, into an array).
+  static constexpr bool componentwise =
+      detail::componentwise_v<A> && detail::componentwise_v<B> &&
+      (A::dim == B::dim || (A::dim == 1 && detail::is_leaf_v<A>) || (B::dim == 1 && detail::is_leaf_v<B>));
+  template <int K, class T, class Ctx>
+  KOKKOS_FORCEINLINE_FUNCTION T eval_at(const Ctx& ctx) const {
+    return Op::apply(a.template eval_at<A::dim == 1 ? 0 : K, T>(ctx), b.template eval_at<B::dim == 1 ? 0 : K, T>(ctx));
+  }
   template <class T, class Ctx>
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
-    T va[A::dim], vb[B::dim];
-    a.eval(va, ctx);
-    b.eval(vb, ctx);
-    static_for<dim>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = Op::apply(va[A::dim == 1 ? 0 : int(k)], vb[B::dim == 1 ? 0 : int(k)]); });
+    if constexpr (componentwise) {
+      static_for<dim>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = eval_at<k, T>(ctx); });
+    } else {
+      T va[A::dim], vb[B::dim];
+      a.eval(va, ctx);
+      b.eval(vb, ctx);
+      static_for<dim>([&](auto k) KOKKEOPS_LAMBDA_INLINE { out[k] = Op::apply(va[A::dim == 1 ? 0 : int(k)], vb[B::dim == 1 ? 0 : int(k)]); });
+    }
   }
   std::string str() const {
     // Left-associative: the right operand of - and / needs parentheses at equal precedence.
@@ -270,11 +309,13 @@ struct SumV : FormulaBase {
   static constexpr void collect(detail::SlotTable& t) { F::collect(t); }
   template <class T, class Ctx>
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
-    T v[F::dim];
-    f.eval(v, ctx);
-    T s = v[0];
-    static_for<F::dim - 1>([&](auto k) KOKKEOPS_LAMBDA_INLINE { s += v[k + 1]; });
-    out[0] = s;
+    if constexpr (detail::componentwise_v<F>) {
+      out[0] = detail::sum_terms<F::dim, T>([&](auto k) KOKKEOPS_LAMBDA_INLINE { return f.template eval_at<k, T>(ctx); });
+    } else {
+      T v[F::dim];
+      f.eval(v, ctx);
+      out[0] = detail::sum_terms<F::dim, T>([&](auto k) KOKKEOPS_LAMBDA_INLINE { return v[k]; });
+    }
   }
   std::string str() const { return "Sum(" + f.str() + ")"; }
 };
@@ -300,12 +341,15 @@ struct Scalprod : FormulaBase {
   }
   template <class T, class Ctx>
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
-    T va[A::dim], vb[B::dim];
-    a.eval(va, ctx);
-    b.eval(vb, ctx);
-    T s = va[0] * vb[0];
-    static_for<A::dim - 1>([&](auto k) KOKKEOPS_LAMBDA_INLINE { s += va[k + 1] * vb[k + 1]; });
-    out[0] = s;
+    if constexpr (detail::componentwise_v<A> && detail::componentwise_v<B>) {
+      out[0] = detail::sum_terms<A::dim, T>(
+          [&](auto k) KOKKEOPS_LAMBDA_INLINE { return a.template eval_at<k, T>(ctx) * b.template eval_at<k, T>(ctx); });
+    } else {
+      T va[A::dim], vb[B::dim];
+      a.eval(va, ctx);
+      b.eval(vb, ctx);
+      out[0] = detail::sum_terms<A::dim, T>([&](auto k) KOKKEOPS_LAMBDA_INLINE { return va[k] * vb[k]; });
+    }
   }
   std::string str() const { return "(" + a.str() + "|" + b.str() + ")"; }
 };
@@ -323,11 +367,16 @@ struct SqNorm2Node : FormulaBase {
   static constexpr void collect(detail::SlotTable& t) { F::collect(t); }
   template <class T, class Ctx>
   KOKKOS_FORCEINLINE_FUNCTION void eval(T* out, const Ctx& ctx) const {
-    T v[F::dim];
-    f.eval(v, ctx);
-    T s = v[0] * v[0];
-    static_for<F::dim - 1>([&](auto k) KOKKEOPS_LAMBDA_INLINE { s += v[k + 1] * v[k + 1]; });
-    out[0] = s;
+    if constexpr (detail::componentwise_v<F>) {
+      out[0] = detail::sum_terms<F::dim, T>([&](auto k) KOKKEOPS_LAMBDA_INLINE {
+        const T v = f.template eval_at<k, T>(ctx);
+        return v * v;
+      });
+    } else {
+      T v[F::dim];
+      f.eval(v, ctx);
+      out[0] = detail::sum_terms<F::dim, T>([&](auto k) KOKKEOPS_LAMBDA_INLINE { return v[k] * v[k]; });
+    }
   }
   std::string str() const { return "SqNorm2(" + f.str() + ")"; }
 };
