@@ -3,7 +3,9 @@
 #
 #   [BUILD_DIR=DIR] scripts/test.sh [CTEST_ARGS...]     (default DIR: build/ in the repository)
 #
-# Extra arguments go to ctest (e.g. -L openmp, -R Solve, -j2). Exits with ctest's status.
+# Extra arguments go to ctest (e.g. -L openmp, -R Solve, -j1). Exits with ctest's status. Tests run
+# as many at a time as the machine has cores (a -j argument overrides): the big test executables overlap
+# the small ones (compile-fail cases, which run one at a time, I/O, CLI).
 # The soak test (label soak: 10 000 reductions and 200 solves, minutes) is left out unless
 # KOKKEOPS_SOAK=1:   KOKKEOPS_SOAK=1 scripts/test.sh -L soak -V
 set -euo pipefail
@@ -21,4 +23,8 @@ fi
 export OMP_NUM_THREADS=2 OMP_PROC_BIND=false
 label_args=(-LE soak)
 [[ ${KOKKEOPS_SOAK:-0} == 1 ]] && label_args=()
-exec ctest --test-dir "$build_dir" --output-on-failure "${label_args[@]}" "$@"
+parallel=(-j "$(nproc)")
+for a in "$@"; do
+  [[ $a == -j* || $a == --parallel* ]] && parallel=()
+done
+exec ctest --test-dir "$build_dir" --output-on-failure "${parallel[@]}" "${label_args[@]}" "$@"

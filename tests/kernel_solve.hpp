@@ -77,7 +77,7 @@ TEST(KernelSolve, KeOpsDenseCaseFloat) {
 
 template <class T>
 class KernelSolveTyped : public ::testing::Test {};
-using Precisions = ::testing::Types<float, double>;
+using Precisions = kokkeops::test::Precisions;
 TYPED_TEST_SUITE(KernelSolveTyped, Precisions);
 
 // N = 200 and 500 in double against the dense solve at 1e-10; both axes; Dv = 1 and 2.

@@ -164,7 +164,7 @@ void check_op(const F& f, Ref ref, std::vector<Dom> doms = {Dom{}}) {
       args);
 }
 
-using Precisions = ::testing::Types<float, double>;
+using Precisions = kokkeops::test::Precisions;
 // One suite per part: the parts are separate translation units of one test executable, and GoogleTest
 // needs every test of a suite to share one fixture class.
 template <class T>

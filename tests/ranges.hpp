@@ -35,7 +35,7 @@ ko::Ranges<I, Mem> make_ranges(const std::vector<long>& ri, const std::vector<lo
 
 template <class T>
 class RangesTest : public ::testing::Test {};
-using Precisions = ::testing::Types<float, double>;
+using Precisions = kokkeops::test::Precisions;
 TYPED_TEST_SUITE(RangesTest, Precisions);
 
 // One block covering everything: the same summation order as the dense call, so bitwise equal.

@@ -64,7 +64,7 @@ kt::Mat<T, Mem> integer_mat(long rows, int dim, unsigned seed, int range) {
 
 template <class T>
 class Reductions : public ::testing::Test {};
-using Precisions = ::testing::Types<float, double>;
+using Precisions = kokkeops::test::Precisions;
 TYPED_TEST_SUITE(Reductions, Precisions);
 
 const std::vector<std::pair<long, long>> kSelSizes = {{1, 1}, {7, 13}, {17, 15}, {33, 257}, {300, 500}, {64, 2000}};

@@ -13,6 +13,14 @@
 
 namespace kokkeops::test {
 
+/// The precisions of the typed test suites: float and double, or float only in a build configured with
+/// -DKokkeops_TEST_DOUBLE=OFF (CI's compile-only HIP configuration: the same templates, half the time).
+#if defined(KOKKEOPS_TEST_FLOAT_ONLY)
+using Precisions = ::testing::Types<float>;
+#else
+using Precisions = ::testing::Types<float, double>;
+#endif
+
 template <class T, class Mem>
 using Mat = Kokkos::View<T**, Kokkos::LayoutRight, Mem>;
 template <class T, class Mem>
