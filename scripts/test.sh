@@ -4,8 +4,9 @@
 #   [BUILD_DIR=DIR] scripts/test.sh [CTEST_ARGS...]     (default DIR: build/ in the repository)
 #
 # Extra arguments go to ctest (e.g. -L openmp, -R Solve, -j1). Exits with ctest's status. Tests run
-# as many at a time as the machine has cores (a -j argument overrides): the big test executables overlap
-# the small ones (compile-fail cases, which run one at a time, I/O, CLI).
+# as many at a time as the machine has cores (a -j argument overrides); an OpenMP test or the CLI test
+# takes two of them (tests/CMakeLists.txt: PROCESSORS 2), so the others overlap the Serial and host tests
+# (compile-fail cases, which run one at a time, I/O).
 # The soak test (label soak: 10 000 reductions and 200 solves, minutes) is left out unless
 # KOKKEOPS_SOAK=1:   KOKKEOPS_SOAK=1 scripts/test.sh -L soak -V
 set -euo pipefail

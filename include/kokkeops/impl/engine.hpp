@@ -8,7 +8,7 @@
 // 1D or 2D: with few output rows (fewer row blocks than the device runs teams at once), the reduced
 // range is split into segments and each (row block, segment) pair is a team of its own (the 2D scheme);
 // each writes its rows' partial states (the reduction's `partial`), and a second kernel merges a row's
-// segments in segment order (the reduction's `merge`).
+// segments in segment order (the reduction's `merge_ops`).
 #pragma once
 
 #include <kokkeops/error.hpp>
