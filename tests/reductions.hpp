@@ -19,47 +19,12 @@ using LD = long double;
 template <class I>
 using IMat = Kokkos::View<I**, Kokkos::LayoutRight, Mem>;
 
-/// F(r, q) for q = 0..m-1 of output row r: m x dim values in long double.
-template <class F>
-std::vector<LD> pair_row(const F& f, Cat output, const std::vector<kt::HostArg>& args, long r, long m) {
-  std::vector<LD> v(static_cast<std::size_t>(m * F::dim));
-  for (long q = 0; q < m; ++q) {
-    kt::OracleCtx ctx{&args, output == Cat::i ? r : q, output == Cat::i ? q : r};
-    f.eval(&v[static_cast<std::size_t>(q * F::dim)], ctx);
-  }
-  return v;
-}
-
-/// Reference ranking for component k of a row: indices sorted by value (NaN first), ties by index.
-inline std::vector<long> ranked(const std::vector<LD>& row, int dim, int k, bool max) {
-  const long m = static_cast<long>(row.size()) / dim;
-  std::vector<long> idx(static_cast<std::size_t>(m));
-  std::iota(idx.begin(), idx.end(), 0L);
-  std::stable_sort(idx.begin(), idx.end(), [&](long a, long b) {
-    const LD x = row[static_cast<std::size_t>(a * dim + k)], y = row[static_cast<std::size_t>(b * dim + k)];
-    if (std::isnan(x) || std::isnan(y)) return std::isnan(x) && !std::isnan(y);
-    return max ? x > y : x < y;
-  });
-  return idx;
-}
-
-template <class V>
-auto host(const V& v) {
-  return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
-}
-
-// Integer-valued points: every SqDist is exact in float and ties are everywhere, so the selected
-// indices must equal the reference's exactly (lowest index among equals).
+using kt::host;
+using kt::pair_row;
+using kt::ranked;
 template <class T>
 kt::Mat<T, Mem> integer_mat(long rows, int dim, unsigned seed, int range) {
-  kt::Mat<T, Mem> v("int_points", rows, dim);
-  auto h = Kokkos::create_mirror_view(v);
-  std::mt19937 gen(seed);
-  std::uniform_int_distribution<int> d(-range, range);
-  for (long r = 0; r < rows; ++r)
-    for (int k = 0; k < dim; ++k) h(r, k) = static_cast<T>(d(gen));
-  Kokkos::deep_copy(v, h);
-  return v;
+  return kt::integer_mat<T, Mem>(rows, dim, seed, range);
 }
 
 template <class T>

@@ -21,10 +21,7 @@ using LD = long double;
 template <class I>
 using IMat = Kokkos::View<I**, Kokkos::LayoutRight, Mem>;
 
-template <class V>
-auto host(const V& v) {
-  return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
-}
+using kt::host;
 
 // Segment requests every test goes through: automatic, 1D, 2 and 3 (uneven), 7, and more than m (one
 // segment per reduced entry).
@@ -135,44 +132,8 @@ TEST(Schemes2D, SchemesAndDoubleAccumulation) {
   }
 }
 
-// Integer-valued points: distances tie everywhere, so every selected index must be the lowest among
-// equal values, across segment boundaries as within them.
-template <class T>
-kt::Mat<T, Mem> integer_mat(long rows, int dim, unsigned seed, int range) {
-  kt::Mat<T, Mem> v("int_points", rows, dim);
-  auto h = Kokkos::create_mirror_view(v);
-  std::mt19937 gen(seed);
-  std::uniform_int_distribution<int> d(-range, range);
-  for (long r = 0; r < rows; ++r)
-    for (int k = 0; k < dim; ++k) h(r, k) = static_cast<T>(d(gen));
-  Kokkos::deep_copy(v, h);
-  return v;
-}
-
-/// Indices of a row's values for component k sorted best first: NaN first, then by value (descending
-/// for max), ties by index.
-std::vector<long> ranked(const std::vector<LD>& row, int dim, int k, bool max) {
-  const long m = static_cast<long>(row.size()) / dim;
-  std::vector<long> idx(static_cast<std::size_t>(m));
-  std::iota(idx.begin(), idx.end(), 0L);
-  std::stable_sort(idx.begin(), idx.end(), [&](long a, long b) {
-    const LD p = row[static_cast<std::size_t>(a * dim + k)], q = row[static_cast<std::size_t>(b * dim + k)];
-    if (std::isnan(p) || std::isnan(q)) return std::isnan(p) && !std::isnan(q);
-    return max ? p > q : p < q;
-  });
-  return idx;
-}
-
-template <class F>
-std::vector<LD> pair_row(const F& f, const std::vector<kt::HostArg>& args, long r, long m) {
-  std::vector<LD> v(static_cast<std::size_t>(m * F::dim));
-  for (long q = 0; q < m; ++q) {
-    kt::OracleCtx ctx{&args, r, q};
-    f.eval(&v[static_cast<std::size_t>(q * F::dim)], ctx);
-  }
-  return v;
-}
-
+// Integer-valued points (kt::integer_mat): distances tie everywhere, so every selected index must be the
+// lowest among equal values, across segment boundaries as within them.
 TEST(Schemes2D, SelectionsExactWithTiesAndNaN) {
   using T = float;
   const Vi<0, 2> x;
@@ -182,7 +143,7 @@ TEST(Schemes2D, SelectionsExactWithTiesAndNaN) {
   for (const auto& nm : std::vector<std::pair<long, long>>{{1, 9}, {4, 1000}, {9, 9001}}) {
     const long n = nm.first, m = nm.second;
     for (bool with_nan : {false, true}) {
-      auto xv = integer_mat<T>(n, 2, seed++, 3), yv = integer_mat<T>(m, 2, seed++, 3);
+      auto xv = kt::integer_mat<T, Mem>(n, 2, seed++, 3), yv = kt::integer_mat<T, Mem>(m, 2, seed++, 3);
       if (with_nan) {
         // NaN in component 0 at two places of the last half: the first one is the answer of Min/ArgMin.
         auto hy = host(yv);
@@ -192,7 +153,7 @@ TEST(Schemes2D, SelectionsExactWithTiesAndNaN) {
       }
       const auto args = kt::host_args(xv, yv);
       std::vector<std::vector<LD>> rows;
-      for (long r = 0; r < n; ++r) rows.push_back(pair_row(f, args, r, m));
+      for (long r = 0; r < n; ++r) rows.push_back(kt::pair_row(f, Cat::i, args, r, m));
       for (int k : segment_requests(m)) {
         kt::Mat<T, Mem> vmin("vmin", n, 2), vmax("vmax", n, 2), vk("vk", n, 6);
         IMat<long> amin("amin", n, 2), amax("amax", n, 2), ak("ak", n, 6), ak4("ak4", n, 8);
@@ -205,7 +166,7 @@ TEST(Schemes2D, SelectionsExactWithTiesAndNaN) {
         for (long r = 0; r < n; ++r)
           for (int c = 0; c < 2; ++c) {
             const auto& row = rows[static_cast<std::size_t>(r)];
-            const auto lo = ranked(row, 2, c, false), hi = ranked(row, 2, c, true);
+            const auto lo = kt::ranked(row, 2, c, false), hi = kt::ranked(row, 2, c, true);
             const auto val = [&](long j) { return row[static_cast<std::size_t>(j * 2 + c)]; };
             const auto same = [](LD got, LD want) { return (std::isnan(got) && std::isnan(want)) || got == want; };
             const std::string at = "row " + std::to_string(r) + " comp " + std::to_string(c) + " n=" +

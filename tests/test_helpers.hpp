@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <numeric>
+#include <cmath>
 #include <cstring>
 #include <random>
 #include <sstream>
@@ -92,6 +94,50 @@ template <class Out>
     s << "\n  out(" << bad[q].row << "," << bad[q].k << ") = " << bad[q].got << ", oracle " << bad[q].want
       << ", |err| " << bad[q].err << " > " << bad[q].allowed;
   return ::testing::AssertionFailure() << s.str();
+}
+
+/// F(r, q) for q = 0..m-1 of output row r: m x dim values in long double.
+template <class F>
+std::vector<long double> pair_row(const F& f, Cat output, const std::vector<HostArg>& args, long r, long m) {
+  std::vector<long double> v(static_cast<std::size_t>(m * F::dim));
+  for (long q = 0; q < m; ++q) {
+    OracleCtx ctx{&args, output == Cat::i ? r : q, output == Cat::i ? q : r};
+    f.eval(&v[static_cast<std::size_t>(q * F::dim)], ctx);
+  }
+  return v;
+}
+
+/// Reference ranking for component k of a row: indices sorted by value (NaN first), ties by index.
+inline std::vector<long> ranked(const std::vector<long double>& row, int dim, int k, bool max) {
+  const long m = static_cast<long>(row.size()) / dim;
+  std::vector<long> idx(static_cast<std::size_t>(m));
+  std::iota(idx.begin(), idx.end(), 0L);
+  std::stable_sort(idx.begin(), idx.end(), [&](long a, long b) {
+    const long double x = row[static_cast<std::size_t>(a * dim + k)], y = row[static_cast<std::size_t>(b * dim + k)];
+    if (std::isnan(x) || std::isnan(y)) return std::isnan(x) && !std::isnan(y);
+    return max ? x > y : x < y;
+  });
+  return idx;
+}
+
+/// A host copy of a view.
+template <class V>
+auto host(const V& v) {
+  return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
+}
+
+// Integer-valued points: every SqDist is exact in float and ties are everywhere, so the selected
+// indices must equal the reference's exactly (lowest index among equals).
+template <class T, class Mem>
+Mat<T, Mem> integer_mat(long rows, int dim, unsigned seed, int range) {
+  Mat<T, Mem> v("int_points", rows, dim);
+  auto h = Kokkos::create_mirror_view(v);
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int> d(-range, range);
+  for (long r = 0; r < rows; ++r)
+    for (int k = 0; k < dim; ++k) h(r, k) = static_cast<T>(d(gen));
+  Kokkos::deep_copy(v, h);
+  return v;
 }
 
 /// Bytes of a view, to prove a rejected call left its output untouched.
