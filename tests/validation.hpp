@@ -101,3 +101,23 @@ TEST(GenredValidation, HostViewOnDeviceBackend) {
 #endif
 
 }  // namespace
+
+namespace {
+
+// The library's own kernels count in the backend's index type (HIP's is 32 bits): a count it cannot hold,
+// or a negative one, is rejected instead of truncated.
+TEST(KernelRange, CountsTheBackendCannotHoldAreRejected) {
+  using I = typename Kokkos::RangePolicy<Exec>::member_type;
+  const auto p = ko::impl::range(Exec(), 12345);
+  EXPECT_EQ(p.begin(), I(0));
+  EXPECT_EQ(p.end(), I(12345));
+  EXPECT_THROW(ko::impl::range(Exec(), -1), ko::Error);
+  const std::ptrdiff_t huge = std::ptrdiff_t(1) << 40;
+  if constexpr (static_cast<unsigned long long>(std::numeric_limits<I>::max()) < (1ULL << 40)) {
+    EXPECT_THROW(ko::impl::range(Exec(), huge), ko::Error);
+  } else {
+    EXPECT_EQ(static_cast<std::ptrdiff_t>(ko::impl::range(Exec(), huge).end()), huge);
+  }
+}
+
+}  // namespace

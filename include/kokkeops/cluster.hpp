@@ -10,6 +10,7 @@
 #pragma once
 
 #include <kokkeops/error.hpp>
+#include <kokkeops/impl/range.hpp>
 #include <kokkeops/ranges.hpp>
 
 #include <Kokkos_Core.hpp>
@@ -59,10 +60,10 @@ std::pair<std::int64_t, std::int64_t> column_min_max(const K& key, int k) {
   const long n = static_cast<long>(key.extent(0));
   std::int64_t lo = 0, hi = 0;
   Kokkos::parallel_reduce(
-      "kokkeops::key_min", Kokkos::RangePolicy<Exec>(0, n),
+      "kokkeops::key_min", impl::range<Exec>(n),
       KOKKOS_LAMBDA(long i, std::int64_t& v) { v = key(i, k) < v ? key(i, k) : v; }, Kokkos::Min<std::int64_t>(lo));
   Kokkos::parallel_reduce(
-      "kokkeops::key_max", Kokkos::RangePolicy<Exec>(0, n),
+      "kokkeops::key_max", impl::range<Exec>(n),
       KOKKOS_LAMBDA(long i, std::int64_t& v) { v = key(i, k) > v ? key(i, k) : v; }, Kokkos::Max<std::int64_t>(hi));
   return {lo, hi};
 }
@@ -78,7 +79,7 @@ Kokkos::View<long*, typename Exec::memory_space> lex_sort_permutation(const K& k
   const int d = static_cast<int>(key.extent(1));
   Kokkos::View<long*, Mem> perm("kokkeops::permutation", n), next("kokkeops::permutation_next", n);
   Kokkos::parallel_for(
-      "kokkeops::identity", Kokkos::RangePolicy<Exec>(0, n), KOKKOS_LAMBDA(long i) { perm(i) = i; });
+      "kokkeops::identity", impl::range<Exec>(n), KOKKOS_LAMBDA(long i) { perm(i) = i; });
   if (n <= 1) return perm;
   constexpr long chunk = 2048;
   const long chunks = (n + chunk - 1) / chunk;
@@ -92,7 +93,7 @@ Kokkos::View<long*, typename Exec::memory_space> lex_sort_permutation(const K& k
     for (int shift = 0; shift < bits; shift += 8) {
       Kokkos::deep_copy(offset, 0L);
       Kokkos::parallel_for(
-          "kokkeops::radix_count", Kokkos::RangePolicy<Exec>(0, chunks), KOKKOS_LAMBDA(long c) {
+          "kokkeops::radix_count", impl::range<Exec>(chunks), KOKKOS_LAMBDA(long c) {
             const long e = (c + 1) * chunk < n ? (c + 1) * chunk : n;
             for (long i = c * chunk; i < e; ++i) {
               const long digit = static_cast<long>(((static_cast<std::uint64_t>(key(perm(i), k)) - lo) >> shift) & 255u);
@@ -100,14 +101,14 @@ Kokkos::View<long*, typename Exec::memory_space> lex_sort_permutation(const K& k
             }
           });
       Kokkos::parallel_scan(
-          "kokkeops::radix_scan", Kokkos::RangePolicy<Exec>(0, 256 * chunks),
+          "kokkeops::radix_scan", impl::range<Exec>(256 * chunks),
           KOKKOS_LAMBDA(long t, long& sum, bool final) {
             const long cnt = offset(t);
             if (final) offset(t) = sum;
             sum += cnt;
           });
       Kokkos::parallel_for(
-          "kokkeops::radix_scatter", Kokkos::RangePolicy<Exec>(0, chunks), KOKKOS_LAMBDA(long c) {
+          "kokkeops::radix_scatter", impl::range<Exec>(chunks), KOKKOS_LAMBDA(long c) {
             const long e = (c + 1) * chunk < n ? (c + 1) * chunk : n;
             for (long i = c * chunk; i < e; ++i) {
               const long p = perm(i);
@@ -128,7 +129,7 @@ void check_labels(const char* who, const L& labels, int num_clusters) {
   if (num_clusters < 0) throw Error(std::string("kokkeops: ") + who + ": negative number of clusters");
   long first = n;
   Kokkos::parallel_reduce(
-      "kokkeops::check_labels", Kokkos::RangePolicy<Exec>(0, n),
+      "kokkeops::check_labels", impl::range<Exec>(n),
       KOKKOS_LAMBDA(long i, long& v) {
         const long c = static_cast<long>(labels(i));
         if ((c < 0 || c >= num_clusters) && i < v) v = i;
@@ -151,11 +152,11 @@ typename Ranges<I, typename L::memory_space>::Pairs ranges_from_counts(const cha
   const long n = static_cast<long>(labels.extent(0));
   Kokkos::View<long*, typename L::memory_space> count("kokkeops::cluster_sizes", static_cast<std::size_t>(num_clusters));
   Kokkos::parallel_for(
-      "kokkeops::cluster_count", Kokkos::RangePolicy<Exec>(0, n),
+      "kokkeops::cluster_count", impl::range<Exec>(n),
       KOKKOS_LAMBDA(long i) { Kokkos::atomic_increment(&count(static_cast<long>(labels(i)))); });
   typename Ranges<I, typename L::memory_space>::Pairs r("kokkeops::cluster_ranges", static_cast<std::size_t>(num_clusters));
   Kokkos::parallel_scan(
-      "kokkeops::cluster_offsets", Kokkos::RangePolicy<Exec>(0, num_clusters),
+      "kokkeops::cluster_offsets", impl::range<Exec>(num_clusters),
       KOKKOS_LAMBDA(long c, long& sum, bool final) {
         if (final) {
           r(c, 0) = static_cast<I>(sum);
@@ -172,7 +173,7 @@ Kokkos::View<std::int64_t**, Kokkos::LayoutRight, typename L::memory_space> labe
   const long n = static_cast<long>(labels.extent(0));
   Kokkos::View<std::int64_t**, Kokkos::LayoutRight, typename L::memory_space> key("kokkeops::label_keys", n, 1);
   Kokkos::parallel_for(
-      "kokkeops::label_keys", Kokkos::RangePolicy<exec_of<L>>(0, n),
+      "kokkeops::label_keys", impl::range<exec_of<L>>(n),
       KOKKOS_LAMBDA(long i) { key(i, 0) = static_cast<std::int64_t>(labels(i)); });
   return key;
 }
@@ -194,7 +195,7 @@ Kokkos::View<int*, impl::mem_of<V>> grid_cluster(const V& x, double voxel_size) 
   Kokkos::View<std::int64_t**, Kokkos::LayoutRight, Mem> cell("kokkeops::voxels", n, d);
   long bad = n;
   Kokkos::parallel_reduce(
-      "kokkeops::grid_cluster", Kokkos::RangePolicy<Exec>(0, n),
+      "kokkeops::grid_cluster", impl::range<Exec>(n),
       KOKKOS_LAMBDA(long i, long& first_bad) {
         for (int k = 0; k < d; ++k) {
           const double c = static_cast<double>(x(i, k)) / voxel_size;
@@ -216,7 +217,7 @@ Kokkos::View<int*, impl::mem_of<V>> grid_cluster(const V& x, double voxel_size) 
   // Sorted row s starts a new voxel when it differs from row s - 1; its label is the count of starts up to s, less 1.
   Kokkos::View<int*, Mem> labels("kokkeops::labels", n);
   Kokkos::parallel_scan(
-      "kokkeops::compact_labels", Kokkos::RangePolicy<Exec>(0, n), KOKKOS_LAMBDA(long s, long& count, bool final) {
+      "kokkeops::compact_labels", impl::range<Exec>(n), KOKKOS_LAMBDA(long s, long& count, bool final) {
         bool starts = s == 0;
         for (int k = 0; k < d && !starts; ++k) starts = cell(perm(s), k) != cell(perm(s - 1), k);
         if (starts) count += 1;
@@ -245,13 +246,13 @@ auto permute_rows(const V& v, const P& perm) {
   if constexpr (V::rank == 1) {
     Kokkos::View<T*, impl::mem_of<V>> out("kokkeops::sorted", n);
     Kokkos::parallel_for(
-        "kokkeops::permute", Kokkos::RangePolicy<Exec>(0, n), KOKKOS_LAMBDA(long i) { out(i) = v(perm(i)); });
+        "kokkeops::permute", impl::range<Exec>(n), KOKKOS_LAMBDA(long i) { out(i) = v(perm(i)); });
     return out;
   } else {
     const int d = static_cast<int>(v.extent(1));
     Kokkos::View<T**, Kokkos::LayoutRight, impl::mem_of<V>> out("kokkeops::sorted", n, d);
     Kokkos::parallel_for(
-        "kokkeops::permute", Kokkos::RangePolicy<Exec>(0, n), KOKKOS_LAMBDA(long i) {
+        "kokkeops::permute", impl::range<Exec>(n), KOKKOS_LAMBDA(long i) {
           for (int k = 0; k < d; ++k) out(i, k) = v(perm(i), k);
         });
     return out;
@@ -346,7 +347,7 @@ int num_clusters(const L& labels) {
   const long n = static_cast<long>(labels.extent(0));
   long mx = -1;
   Kokkos::parallel_reduce(
-      "kokkeops::num_clusters", Kokkos::RangePolicy<impl::exec_of<L>>(0, n),
+      "kokkeops::num_clusters", impl::range<impl::exec_of<L>>(n),
       KOKKOS_LAMBDA(long i, long& v) { v = static_cast<long>(labels(i)) > v ? static_cast<long>(labels(i)) : v; },
       Kokkos::Max<long>(mx));
   if (n == 0) return 0;
@@ -371,7 +372,7 @@ Kokkos::View<char**, Kokkos::LayoutRight, impl::mem_of<C1>> keep_within(const C1
   Kokkos::View<char**, Kokkos::LayoutRight, Mem> keep("kokkeops::keep", a, b);
   const double c2 = cutoff * cutoff;
   Kokkos::parallel_for(
-      "kokkeops::keep_within", Kokkos::RangePolicy<Exec>(0, a * b), KOKKOS_LAMBDA(long t) {
+      "kokkeops::keep_within", impl::range<Exec>(a * b), KOKKOS_LAMBDA(long t) {
         const long p = t / b, q = t % b;
         double d2 = 0;
         for (int k = 0; k < d; ++k) {
@@ -397,7 +398,7 @@ void mask_half(const K& keep, bool transposed, const typename Ranges<I, Mem>::Pa
   const auto sl = slices;
   long total = 0;
   Kokkos::parallel_scan(
-      "kokkeops::mask_counts", Kokkos::RangePolicy<Exec>(0, rows),
+      "kokkeops::mask_counts", impl::range<Exec>(rows),
       KOKKOS_LAMBDA(long a, long& sum, bool final) {
         for (long b = 0; b < ncols; ++b) sum += (transposed ? keep(b, a) : keep(a, b)) ? 1 : 0;
         if (final) sl(a) = static_cast<I>(sum);
@@ -406,7 +407,7 @@ void mask_half(const K& keep, bool transposed, const typename Ranges<I, Mem>::Pa
   red = typename Ranges<I, Mem>::Pairs(std::string(rname), static_cast<std::size_t>(total));
   const auto rd = red;
   Kokkos::parallel_for(
-      "kokkeops::mask_ranges", Kokkos::RangePolicy<Exec>(0, rows), KOKKOS_LAMBDA(long a) {
+      "kokkeops::mask_ranges", impl::range<Exec>(rows), KOKKOS_LAMBDA(long a) {
         long pos = a == 0 ? 0 : static_cast<long>(sl(a - 1));
         for (long b = 0; b < ncols; ++b)
           if (transposed ? keep(b, a) : keep(a, b)) {

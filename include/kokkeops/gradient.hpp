@@ -19,6 +19,7 @@
 #include <kokkeops/formulas/grad.hpp>
 #include <kokkeops/genred.hpp>
 #include <kokkeops/impl/column_ops.hpp>
+#include <kokkeops/impl/range.hpp>
 
 #include <string>
 #include <tuple>
@@ -104,7 +105,7 @@ template <class T, class Like>
 auto index_column(long m) {
   auto v = scratch<T, Like>("kokkeops::gradient_index", m, 1);
   Kokkos::parallel_for(
-      "kokkeops::gradient_index", Kokkos::RangePolicy<typename Like::execution_space>(0, m),
+      "kokkeops::gradient_index", impl::range<typename Like::execution_space>(m),
       KOKKOS_LAMBDA(long j) { v(j, 0) = static_cast<T>(j); });
   return v;
 }
@@ -116,7 +117,7 @@ auto indices_as_values(const Idx& idx) {
                             static_cast<int>(idx.extent(1)));
   const int d = static_cast<int>(idx.extent(1));
   Kokkos::parallel_for(
-      "kokkeops::gradient_selected", Kokkos::RangePolicy<typename Idx::execution_space>(0, idx.extent(0)),
+      "kokkeops::gradient_selected", impl::range<typename Idx::execution_space>(idx.extent(0)),
       KOKKOS_LAMBDA(long i) {
         for (int k = 0; k < d; ++k) v(i, k) = static_cast<T>(idx(i, k));
       });

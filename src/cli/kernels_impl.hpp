@@ -177,7 +177,7 @@ GradResult seed_gradient_t(const io::Matrix& x, const io::Matrix& b, const io::M
   // dL/da = 2 a for L = sum(a^2).
   Mat<T> g("kokkeops::dL_da", a.rows, 2), dx("kokkeops::dL_dx", x.rows, 3);
   Kokkos::parallel_for(
-      "kokkeops::cli::dL_da", Kokkos::RangePolicy<typename Mat<T>::execution_space>(0, a.rows),
+      "kokkeops::cli::dL_da", impl::range<typename Mat<T>::execution_space>(a.rows),
       KOKKOS_LAMBDA(long i) {
         g(i, 0) = 2 * ad(i, 0);
         g(i, 1) = 2 * ad(i, 1);

@@ -5,6 +5,7 @@
 
 #include <kokkeops/error.hpp>
 #include <kokkeops/impl/engine.hpp>
+#include <kokkeops/impl/range.hpp>
 #include <kokkeops/ranges.hpp>
 
 #include <limits>
@@ -140,14 +141,14 @@ void pack_argument(const Exec& exec, const V& v, const Packed<T, Exec>& pk, long
       if constexpr (V::rank == 1) {
         auto dst = pk.params;
         Kokkos::parallel_for(
-            "kokkeops::pack_params", Kokkos::RangePolicy<Exec>(exec, 0, d),
+            "kokkeops::pack_params", impl::range(exec, d),
             KOKKOS_LAMBDA(int k) { dst(o + k) = static_cast<T>(v(k)); });
       }
     } else if constexpr (V::rank == 2) {
       if constexpr (c == RowCat) {
         auto dst = pk.rows;
         Kokkos::parallel_for(
-            "kokkeops::pack_rows", Kokkos::RangePolicy<Exec>(exec, 0, v.extent(0)),
+            "kokkeops::pack_rows", impl::range(exec, v.extent(0)),
             KOKKOS_LAMBDA(long i) {
               for (int k = 0; k < d; ++k) dst(i, o + k) = static_cast<T>(v(i, k));
             });
@@ -156,7 +157,7 @@ void pack_argument(const Exec& exec, const V& v, const Packed<T, Exec>& pk, long
         auto dst = pk.cols;
         const std::ptrdiff_t stride = pk.stride;
         Kokkos::parallel_for(
-            "kokkeops::pack_cols", Kokkos::RangePolicy<Exec>(exec, 0, stride),
+            "kokkeops::pack_cols", impl::range(exec, stride),
             KOKKOS_LAMBDA(long j) {
               const long src = j < m ? j : m - 1;
               for (int k = 0; k < d; ++k) dst((o + k) * stride + j) = src >= 0 ? static_cast<T>(v(src, k)) : T(0);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <Kokkos_Core.hpp>
+#include <kokkeops/impl/range.hpp>
 
 namespace kokkeops::impl {
 
@@ -26,7 +27,7 @@ struct Sums {
 template <int N, class Exec, class Fn>
 Sums<N> column_reduce(const char* label, const Exec& exec, long n, const Fn& fn) {
   Sums<N> result;
-  Kokkos::parallel_reduce(label, Kokkos::RangePolicy<Exec>(exec, 0, n), fn, Kokkos::Sum<Sums<N>>(result));
+  Kokkos::parallel_reduce(label, impl::range(exec, n), fn, Kokkos::Sum<Sums<N>>(result));
   exec.fence();
   return result;
 }

@@ -482,7 +482,9 @@ void launch_tiled(const Exec& exec, const Red& red, const SinkT& sink, const Pac
   if constexpr (Traits::stage_tiles) {
     k.tile = Traits::tile(ts);
     const int words = Kernel::NC > 0 ? Kernel::NC * k.tile : 1;
-    policy.set_scratch_size(0, Kokkos::PerTeam(Kernel::ScratchView::shmem_size(static_cast<std::size_t>(words))));
+    // (A few KB: PerTeam takes an int in Kokkos 3.4.)
+    policy.set_scratch_size(
+        0, Kokkos::PerTeam(static_cast<int>(Kernel::ScratchView::shmem_size(static_cast<std::size_t>(words)))));
   }
   Kokkos::parallel_for("kokkeops::tiled_reduce", policy, k);
   if (k.nseg > 1) {

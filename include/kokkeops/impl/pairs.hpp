@@ -3,6 +3,7 @@
 #pragma once
 
 #include <kokkeops/impl/arguments.hpp>
+#include <kokkeops/impl/range.hpp>
 
 namespace kokkeops::impl {
 
@@ -16,7 +17,7 @@ void pair_values(const Exec& exec, const F& f, const Packed<T, Exec>& pk, int co
   const auto params = pk.params;
   const std::ptrdiff_t stride = pk.stride;
   Kokkos::parallel_for(
-      "kokkeops::pair_values", Kokkos::RangePolicy<Exec>(exec, 0, count), KOKKOS_LAMBDA(long p) {
+      "kokkeops::pair_values", impl::range(exec, count), KOKKOS_LAMBDA(long p) {
         const long q = nr > 0 ? p / nr : p, r = nr > 0 ? p - q * nr : p;
         const Ctx ctx{rows.extent(1) ? &rows(q, 0) : nullptr, cols.data() + r, stride, params.data()};
         T v[F::dim];
@@ -49,7 +50,7 @@ Kokkos::View<typename V::non_const_value_type**, Kokkos::LayoutRight, typename E
       Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("kokkeops::gathered")), idx.extent(0), v.extent(1));
   const int d = static_cast<int>(v.extent(1));
   Kokkos::parallel_for(
-      "kokkeops::gather_rows", Kokkos::RangePolicy<Exec>(exec, 0, static_cast<long>(idx.extent(0))),
+      "kokkeops::gather_rows", impl::range(exec, static_cast<long>(idx.extent(0))),
       KOKKOS_LAMBDA(long q) {
         for (int k = 0; k < d; ++k) g(q, k) = v(idx(q), k);
       });

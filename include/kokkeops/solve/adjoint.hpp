@@ -16,6 +16,7 @@
 #pragma once
 
 #include <kokkeops/gradient.hpp>
+#include <kokkeops/impl/range.hpp>
 #include <kokkeops/solve/kernel_solve.hpp>
 
 #include <string>
@@ -31,12 +32,12 @@ void scale_view(const Out& out, double c) {
   using V = typename Out::non_const_value_type;
   if constexpr (Out::rank == 1) {
     Kokkos::parallel_for(
-        "kokkeops::adjoint_scale", Kokkos::RangePolicy<typename Out::execution_space>(0, out.extent(0)),
+        "kokkeops::adjoint_scale", impl::range<typename Out::execution_space>(out.extent(0)),
         KOKKOS_LAMBDA(long k) { out(k) = static_cast<V>(c * static_cast<double>(out(k))); });
   } else {
     const int d = static_cast<int>(out.extent(1));
     Kokkos::parallel_for(
-        "kokkeops::adjoint_scale", Kokkos::RangePolicy<typename Out::execution_space>(0, out.extent(0)),
+        "kokkeops::adjoint_scale", impl::range<typename Out::execution_space>(out.extent(0)),
         KOKKOS_LAMBDA(long i) {
           for (int k = 0; k < d; ++k) out(i, k) = static_cast<V>(c * static_cast<double>(out(i, k)));
         });
@@ -47,12 +48,12 @@ template <class Out, class Other>
 void add_view(const Out& out, const Other& other) {
   if constexpr (Out::rank == 1) {
     Kokkos::parallel_for(
-        "kokkeops::adjoint_add", Kokkos::RangePolicy<typename Out::execution_space>(0, out.extent(0)),
+        "kokkeops::adjoint_add", impl::range<typename Out::execution_space>(out.extent(0)),
         KOKKOS_LAMBDA(long k) { out(k) += other(k); });
   } else {
     const int d = static_cast<int>(out.extent(1));
     Kokkos::parallel_for(
-        "kokkeops::adjoint_add", Kokkos::RangePolicy<typename Out::execution_space>(0, out.extent(0)),
+        "kokkeops::adjoint_add", impl::range<typename Out::execution_space>(out.extent(0)),
         KOKKOS_LAMBDA(long i) {
           for (int k = 0; k < d; ++k) out(i, k) += other(i, k);
         });
@@ -86,7 +87,7 @@ class KernelSolveAdjoint {
     const auto a = a_;
     const int dv = static_cast<int>(a.extent(1));
     Kokkos::parallel_reduce(
-        "kokkeops::adjoint_alpha", Kokkos::RangePolicy<Exec>(0, a.extent(0)),
+        "kokkeops::adjoint_alpha", impl::range<Exec>(a.extent(0)),
         KOKKOS_LAMBDA(long i, double& acc) {
           for (int k = 0; k < dv; ++k) acc -= static_cast<double>(w(i, k)) * static_cast<double>(a(i, k));
         },

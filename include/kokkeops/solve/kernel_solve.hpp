@@ -5,6 +5,7 @@
 
 #include <kokkeops/genred.hpp>
 #include <kokkeops/impl/column_ops.hpp>
+#include <kokkeops/impl/range.hpp>
 #include <kokkeops/solve/preconditioners.hpp>
 
 #include <chrono>
@@ -32,12 +33,12 @@ bool all_finite(const Exec& exec, const V& v) {
   long bad = 0;
   if constexpr (V::rank == 1) {
     Kokkos::parallel_reduce(
-        "kokkeops::finite", Kokkos::RangePolicy<Exec>(exec, 0, static_cast<long>(v.extent(0))),
+        "kokkeops::finite", impl::range(exec, static_cast<long>(v.extent(0))),
         KOKKOS_LAMBDA(long i, long& b) { b += (v(i) - v(i) == 0) ? 0 : 1; }, bad);
   } else {
     const int d = static_cast<int>(v.extent(1));
     Kokkos::parallel_reduce(
-        "kokkeops::finite", Kokkos::RangePolicy<Exec>(exec, 0, static_cast<long>(v.extent(0))),
+        "kokkeops::finite", impl::range(exec, static_cast<long>(v.extent(0))),
         KOKKOS_LAMBDA(long i, long& b) {
           for (int k = 0; k < d; ++k) b += (v(i, k) - v(i, k) == 0) ? 0 : 1;  // x - x is NaN for NaN and inf
         },
@@ -79,14 +80,14 @@ auto to_float(const Exec& exec, const V& v, bool copy) {
   } else if constexpr (V::rank == 1) {
     Kokkos::View<float*, Mem> f("kokkeops::float_arg", rows);
     Kokkos::parallel_for(
-        "kokkeops::to_float", Kokkos::RangePolicy<Exec>(exec, 0, rows),
+        "kokkeops::to_float", impl::range(exec, rows),
         KOKKOS_LAMBDA(long i) { f(i) = static_cast<float>(v(i)); });
     return f;
   } else {
     Kokkos::View<float**, Kokkos::LayoutRight, Mem> f("kokkeops::float_arg", rows, v.extent(1));
     const int d = static_cast<int>(v.extent(1));
     Kokkos::parallel_for(
-        "kokkeops::to_float", Kokkos::RangePolicy<Exec>(exec, 0, rows),
+        "kokkeops::to_float", impl::range(exec, rows),
         KOKKOS_LAMBDA(long i) {
           for (int k = 0; k < d; ++k) f(i, k) = static_cast<float>(v(i, k));
         });
@@ -126,12 +127,12 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
   VD X("kokkeops::x", n, Dv), R("kokkeops::r", n, Dv), Z("kokkeops::z", n, Dv), B("kokkeops::b", n, Dv);
   VT P("kokkeops::p", n, Dv), Q("kokkeops::q", n, Dv);
   Kokkos::parallel_for(
-      "kokkeops::copy_rhs", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+      "kokkeops::copy_rhs", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
         for (int c = 0; c < Dv; ++c) B(i, c) = static_cast<double>(rhs(i, c));
       });
   if (opt.initial_guess()) {
     Kokkos::parallel_for(
-        "kokkeops::copy_guess", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+        "kokkeops::copy_guess", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
           for (int c = 0; c < Dv; ++c) X(i, c) = static_cast<double>(solution(i, c));
         });
   }
@@ -155,13 +156,13 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
     if (!mixed) return product(v);
     const auto tp0 = Clock::now();
     Kokkos::parallel_for(
-        "kokkeops::p_to_float", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+        "kokkeops::p_to_float", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
           for (int c = 0; c < Dv; ++c) Pf(i, c) = static_cast<float>(v(i, c));
         });
     call_with_slot<Iu>([&](const auto&... a) { run_outputs<RowCat>(who, red, ranges, Qf, NoView{}, a...); }, Pf, fargs,
                        std::index_sequence_for<Args...>{});
     Kokkos::parallel_for(
-        "kokkeops::q_to_t", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+        "kokkeops::q_to_t", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
           for (int c = 0; c < Dv; ++c) Q(i, c) = static_cast<T>(Qf(i, c));
         });
     ++rep.kernel_products;
@@ -170,7 +171,7 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
   // R = B - (alpha Id + K) X, returns the column norms^2 of R.
   const auto true_residual = [&]() {
     Kokkos::parallel_for(
-        "kokkeops::x_to_t", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+        "kokkeops::x_to_t", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
           for (int c = 0; c < Dv; ++c) P(i, c) = static_cast<T>(X(i, c));
         });
     product(P);
@@ -216,7 +217,7 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
     for (int c = 0; c < Dv; ++c) {
       VT unit("kokkeops::unit", n, Dv);
       Kokkos::parallel_for(
-          "kokkeops::unit", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) { unit(i, c) = T(1); });
+          "kokkeops::unit", impl::range(exec, n), KOKKOS_LAMBDA(long i) { unit(i, c) = T(1); });
       Kokkos::View<double*, Mem> diag("kokkeops::diag", n);
       call_with_slot<Iu>(
           [&](const auto&... a) {
@@ -226,7 +227,7 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
           unit, targs, std::index_sequence_for<Args...>{});
       const auto inv = pre.inv_diag;
       Kokkos::parallel_for(
-          "kokkeops::inv_diag", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+          "kokkeops::inv_diag", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
             const double d = alpha + diag(i) * diag_mask(i);
             inv(i, c) = d > 0 ? 1.0 / d : 1.0;  // a non-positive diagonal: leave that entry unscaled
           });
@@ -256,7 +257,7 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
     }
     VT unit("kokkeops::unit", m, Dv);  // e_0 for every landmark: picks the scalar kernel k(x, u)
     Kokkos::parallel_for(
-        "kokkeops::unit", Kokkos::RangePolicy<Exec>(exec, 0, m), KOKKOS_LAMBDA(long a) { unit(a, 0) = T(1); });
+        "kokkeops::unit", impl::range(exec, m), KOKKOS_LAMBDA(long a) { unit(a, 0) = T(1); });
     phase("start");
     // K_nm (n x m): rows all points, reduced entries the landmarks.
     Kokkos::View<double**, Kokkos::LayoutLeft, Mem> knm("kokkeops::knm", n, m);
@@ -284,7 +285,7 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
       const long i1 = i0 + block < n ? i0 + block : n;
       Kokkos::parallel_for(
           "kokkeops::nystrom_gram",
-          Kokkos::RangePolicy<Exec, Kokkos::Schedule<Kokkos::Dynamic>>(exec, 0, m), KOKKOS_LAMBDA(long a) {
+          impl::range(exec, m), KOKKOS_LAMBDA(long a) {
             for (long b = a; b < m; ++b) {
               double s = 0;
               KOKKEOPS_SIMD_SUM(s)
@@ -294,12 +295,12 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
           });
     }
     Kokkos::parallel_for(
-        "kokkeops::nystrom_m", Kokkos::RangePolicy<Exec>(exec, 0, static_cast<long>(m) * m), KOKKOS_LAMBDA(long ab) {
+        "kokkeops::nystrom_m", impl::range(exec, static_cast<long>(m) * m), KOKKOS_LAMBDA(long ab) {
           const long a = ab / m, b = ab - a * m;
           if (b < a) gram(a, b) = gram(b, a);
         });
     Kokkos::parallel_for(
-        "kokkeops::nystrom_m", Kokkos::RangePolicy<Exec>(exec, 0, static_cast<long>(m) * m), KOKKOS_LAMBDA(long ab) {
+        "kokkeops::nystrom_m", impl::range(exec, static_cast<long>(m) * m), KOKKOS_LAMBDA(long ab) {
           const long a = ab / m, b = ab - a * m;
           gram(a, b) += 0.5 * alpha * (mm(a, b) + mm(b, a));
         });
@@ -311,7 +312,7 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
       Kokkos::deep_copy(exec, mm, gram);
       const double j = jitter;
       Kokkos::parallel_for(
-          "kokkeops::jitter", Kokkos::RangePolicy<Exec>(exec, 0, m),
+          "kokkeops::jitter", impl::range(exec, m),
           KOKKOS_LAMBDA(long a) { mm(a, a) += j * (gram(a, a) > 0 ? gram(a, a) : 1.0); });
       ok = cholesky_in_place(exec, mm);
     }
@@ -326,7 +327,7 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
     const auto kr = pre.knm_rows;
     const auto kc = pre.knm_cols;
     Kokkos::parallel_for(
-        "kokkeops::nystrom_knm", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+        "kokkeops::nystrom_knm", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
           for (long a = 0; a < m; ++a) {
             kr(i, a) = static_cast<T>(knm(i, a));
             kc(i, a) = static_cast<T>(knm(i, a));
@@ -357,7 +358,7 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
     }
     if (any_zero)
       Kokkos::parallel_for(
-          "kokkeops::zero_rhs_guess", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+          "kokkeops::zero_rhs_guess", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
             for (int c = 0; c < Dv; ++c)
               if (zero_col.v[c] != 0) X(i, c) = 0;
           });
@@ -382,7 +383,7 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
     Coef<Dv> mask;
     for (int c = 0; c < Dv; ++c) mask.v[c] = active[c] ? 1.0 : 0.0;
     Kokkos::parallel_for(
-        "kokkeops::p_init", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+        "kokkeops::p_init", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
           for (int c = 0; c < Dv; ++c)
             if (mask.v[c] != 0) P(i, c) = static_cast<T>(Z(i, c));
         });
@@ -443,7 +444,7 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
         std::fprintf(stderr, "\n");
       }
       Kokkos::parallel_for(
-          "kokkeops::p_update", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+          "kokkeops::p_update", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
             for (int c = 0; c < Dv; ++c)
               if (beta.v[c] != 0) P(i, c) = static_cast<T>(Z(i, c) + beta.v[c] * static_cast<double>(P(i, c)));
           });
@@ -486,7 +487,7 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
                : any_stagnated ? StopReason::stagnation
                                : StopReason::max_iterations;
   Kokkos::parallel_for(
-      "kokkeops::copy_solution", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+      "kokkeops::copy_solution", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
         for (int c = 0; c < Dv; ++c) solution(i, c) = static_cast<T>(X(i, c));
       });
   exec.fence();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <kokkeops/impl/pairs.hpp>
+#include <kokkeops/impl/range.hpp>
 #include <kokkeops/solve/options.hpp>
 
 #include <numeric>
@@ -37,7 +38,7 @@ struct PreconditionerState {
     } else if (kind == Preconditioner::jacobi) {
       const auto d = inv_diag;
       Kokkos::parallel_for(
-          "kokkeops::jacobi", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+          "kokkeops::jacobi", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
             for (int c = 0; c < Dv; ++c) z(i, c) = r(i, c) * d(i, c);
           });
     } else {
@@ -48,7 +49,7 @@ struct PreconditionerState {
       const long m = static_cast<long>(cl.extent(1));
       const double inv_alpha = 1.0 / alpha;
       Kokkos::parallel_for(
-          "kokkeops::nystrom_ct_r", Kokkos::RangePolicy<Exec>(exec, 0, m), KOKKOS_LAMBDA(long a) {
+          "kokkeops::nystrom_ct_r", impl::range(exec, m), KOKKOS_LAMBDA(long a) {
             for (int c = 0; c < Dv; ++c) {
               double s = 0;
               KOKKEOPS_SIMD_SUM(s)
@@ -58,7 +59,7 @@ struct PreconditionerState {
           });
       // t = L^-T L^-1 t: m sequential steps, one thread (m^2 Dv work, small next to the products).
       Kokkos::parallel_for(
-          "kokkeops::nystrom_solve", Kokkos::RangePolicy<Exec>(exec, 0, 1), KOKKOS_LAMBDA(int) {
+          "kokkeops::nystrom_solve", impl::range(exec, 1), KOKKOS_LAMBDA(int) {
             for (int c = 0; c < Dv; ++c) {
               for (long a = 0; a < m; ++a) {
                 double s = 0;
@@ -74,7 +75,7 @@ struct PreconditionerState {
             }
           });
       Kokkos::parallel_for(
-          "kokkeops::nystrom_c_t", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(long i) {
+          "kokkeops::nystrom_c_t", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
             for (int c = 0; c < Dv; ++c) {
               double s = 0;
               KOKKEOPS_SIMD_SUM(s)
