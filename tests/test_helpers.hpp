@@ -126,6 +126,27 @@ auto host(const V& v) {
   return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
 }
 
+/// A float copy, in the same memory space, of a rank-1 or rank-2 view of doubles.
+template <class V>
+auto to_float(const V& v) {
+  using Mem = typename V::memory_space;
+  const auto h = host(v);
+  if constexpr (V::rank == 1) {
+    Vec<float, Mem> o("to_float", v.extent(0));
+    auto ho = Kokkos::create_mirror_view(o);
+    for (std::size_t k = 0; k < h.extent(0); ++k) ho(k) = static_cast<float>(h(k));
+    Kokkos::deep_copy(o, ho);
+    return o;
+  } else {
+    Mat<float, Mem> o("to_float", v.extent(0), v.extent(1));
+    auto ho = Kokkos::create_mirror_view(o);
+    for (std::size_t r = 0; r < h.extent(0); ++r)
+      for (std::size_t k = 0; k < h.extent(1); ++k) ho(r, k) = static_cast<float>(h(r, k));
+    Kokkos::deep_copy(o, ho);
+    return o;
+  }
+}
+
 // Integer-valued points: every SqDist is exact in float and ties are everywhere, so the selected
 // indices must equal the reference's exactly (lowest index among equals).
 template <class T, class Mem>
