@@ -153,7 +153,7 @@ typename Ranges<I, typename L::memory_space>::Pairs ranges_from_counts(const cha
   Kokkos::View<long*, typename L::memory_space> count("kokkeops::cluster_sizes", static_cast<std::size_t>(num_clusters));
   Kokkos::parallel_for(
       "kokkeops::cluster_count", impl::range<Exec>(n),
-      KOKKOS_LAMBDA(long i) { Kokkos::atomic_increment(&count(static_cast<long>(labels(i)))); });
+      KOKKOS_LAMBDA(long i) { Kokkos::atomic_add(&count(static_cast<long>(labels(i))), 1L); });
   typename Ranges<I, typename L::memory_space>::Pairs r("kokkeops::cluster_ranges", static_cast<std::size_t>(num_clusters));
   Kokkos::parallel_scan(
       "kokkeops::cluster_offsets", impl::range<Exec>(num_clusters),
