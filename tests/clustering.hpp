@@ -19,10 +19,7 @@ namespace kt = kokkeops::test;
 using Exec = KOKKEOPS_TEST_EXEC;
 using Mem = Exec::memory_space;
 
-template <class V>
-auto host(const V& v) {
-  return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
-}
+using kokkeops::test::host;
 
 template <class T>
 Kokkos::View<T*, Mem> to_device(const std::vector<T>& h) {

@@ -15,10 +15,7 @@ using kokkeops::Cat;
 using R64 = ko::Ranges<std::int64_t, Mem>;
 using R32 = ko::Ranges<int, Mem>;
 
-template <class V>
-auto host(const V& v) {
-  return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
-}
+using kokkeops::test::host;
 
 template <class I>
 ko::Ranges<I, Mem> make_ranges(const std::vector<long>& ri, const std::vector<long>& si, const std::vector<long>& rj_red,

@@ -213,9 +213,6 @@ struct TiledReduce {
     T vals[NV > 0 ? NV : 1];
     int ids[NI > 0 ? NI : 1];
     acc.finalize(s, vals, ids);
-    write_values(vals, ids, row);
-  }
-  KOKKOS_FORCEINLINE_FUNCTION void write_values(const T* vals, const int* ids, int row) const {
     write_row<NV, NI>(out, vals, ids, row);
   }
 
