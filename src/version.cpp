@@ -1,3 +1,4 @@
+#include <kokkeops/impl/isa.hpp>
 #include <kokkeops/version.hpp>
 
 #include <Kokkos_Core.hpp>
@@ -11,7 +12,8 @@ std::string version() { return KOKKEOPS_VERSION_STRING; }
 
 void print_configuration(std::ostream& os) {
   os << "Kokkeops " << version() << " on Kokkos " << KOKKOS_VERSION / 10000 << "." << KOKKOS_VERSION / 100 % 100
-     << "." << KOKKOS_VERSION % 100 << ", default execution space " << Kokkos::DefaultExecutionSpace::name() << "\n";
+     << "." << KOKKOS_VERSION % 100 << ", default execution space " << Kokkos::DefaultExecutionSpace::name()
+     << ", host SIMD " << host_isa() << "\n";
 }
 
 }  // namespace kokkeops

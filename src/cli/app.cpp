@@ -10,6 +10,8 @@
 // written); 2 bad command line; 3 the solve did not converge (the solution reached is written).
 #include "app.hpp"
 
+#include <kokkeops/impl/isa.hpp>
+
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cmath>
@@ -214,7 +216,7 @@ int run_demo(const DemoArgs& a) {
 int kokkeops::cli::run(int argc, char** argv) {
   CLI::App app{"kokkeops: kernel sums and kernel solves (KeOps' Genred and KernelSolve) on .npy/.csv files"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("kokkeops ") + ko::version());
+  app.set_version_flag("--version", std::string("kokkeops ") + ko::version() + ", host SIMD " + ko::host_isa());
   const std::string kernels = "gaussian exp(-r^2/s^2) | laplace, exponential exp(-r/s) | cauchy 1/(1+r^2/s^2) | "
                               "imq 1/sqrt(1+r^2/s^2) | matern32 | matern52";
 

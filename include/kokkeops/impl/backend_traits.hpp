@@ -25,16 +25,12 @@ struct BackendTraits {
 
 /// Traits shared by the CPU backends (Serial, OpenMP): team size 1, R rows per team, the loop over
 /// the reduced index vectorised W lanes wide over a structure-of-arrays copy of the reduced variables.
+/// W follows the target's vector registers (simd::native_bytes): 16 floats / 8 doubles with AVX-512 or
+/// SVE-512, 8 / 4 with AVX2, 4 / 2 with Neon or SSE.
 template <class T>
 struct HostTraits {
   using math = CpuMath;
-#if defined(__AVX512F__)
-  static constexpr int vector_bytes = 64;
-#elif defined(__AVX__)
-  static constexpr int vector_bytes = 32;
-#else
-  static constexpr int vector_bytes = 16;
-#endif
+  static constexpr int vector_bytes = simd::native_bytes;
   static constexpr int lanes = vector_bytes / static_cast<int>(sizeof(T)) > 0 ? vector_bytes / static_cast<int>(sizeof(T)) : 1;
   static constexpr int rows = 8;
   static constexpr int acc_registers = 16;  // of the 32 vector registers, half for accumulators

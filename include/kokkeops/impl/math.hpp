@@ -148,6 +148,13 @@ struct CpuMath {
   template <class T>
   KOKKOS_FORCEINLINE_FUNCTION static T exp(T x) {
     using E = typename simd::lanes_of<T>::elem;
+#if defined(KOKKEOPS_HAVE_VECTOR_TYPES)
+    if constexpr (simd::lanes_of<T>::wide) {  // accumulators wider than a register: each native part
+      T r;
+      for (int p = 0; p < T::N; ++p) r.part[p] = exp(x.part[p]);
+      return r;
+    } else
+#endif
 #if defined(KOKKEOPS_AVX512_EXP)
     // 512-bit vectors on AVX-512: the same reduction and polynomials as below, but n = round(x / ln 2)
     // in one vrndscale and 2^n p(r) in one vscalef, which also gives the right 0, subnormal or inf at

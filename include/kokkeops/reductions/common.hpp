@@ -26,9 +26,11 @@
 #include <limits>
 #include <type_traits>
 
-// Host compilers with a native 16-bit float type: GCC >= 12 and Clang on x86-64 / AArch64.
+// Host compilers with a native 16-bit float type in C++: GCC >= 12 on x86-64, GCC >= 13 on AArch64 (GCC 12
+// has _Float16 there in C only), Clang on both.
 #if !defined(__CUDACC__) && !defined(__HIPCC__) && !defined(__NVCOMPILER) && \
-    ((defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && (defined(__x86_64__) || defined(__aarch64__))) || \
+    ((defined(__GNUC__) && !defined(__clang__) &&                                          \
+      ((__GNUC__ >= 12 && defined(__x86_64__)) || (__GNUC__ >= 13 && defined(__aarch64__)))) || \
      (defined(__clang__) && __clang_major__ >= 15 && (defined(__x86_64__) || defined(__aarch64__))))
 #define KOKKEOPS_HAVE_FLOAT16 1
 #endif
@@ -181,7 +183,7 @@ struct AccOps {
 #if defined(KOKKEOPS_HAVE_VECTOR_TYPES)
   template <class X>
   struct storage_of<true, X> {
-    using type = simd::vec<AE, W>;
+    using type = simd::pack_t<AE, W>;  // a vector, or native vectors side by side when AE is wider than E
   };
 #endif
   using S = typename storage_of<simd::is_vector_v<C>>::type;
@@ -191,7 +193,7 @@ struct AccOps {
       return v;
     } else {
 #if defined(KOKKEOPS_HAVE_VECTOR_TYPES)
-      if constexpr (simd::is_vector_v<C>) return __builtin_convertvector(v, S);
+      if constexpr (simd::is_vector_v<C>) return simd::convert<S>(v);
       else return static_cast<S>(v);
 #else
       return static_cast<S>(v);
@@ -204,9 +206,7 @@ struct AccOps {
   }
   KOKKOS_FORCEINLINE_FUNCTION static S zero() {
     if constexpr (simd::is_vector_v<C>) {
-      S z{};
-      for (int l = 0; l < W; ++l) z[l] = AE(0);
-      return z;
+      return S{};  // every lane +0
     } else {
       return S(0);
     }
