@@ -30,6 +30,16 @@
 #else
 #define KOKKEOPS_UNROLL
 #endif
+// The opposite: keep a loop a loop (code that runs once per range, where one copy of the body is enough).
+#if defined(__clang__)
+#define KOKKEOPS_NO_UNROLL _Pragma("nounroll")
+#elif defined(__CUDACC__)
+#define KOKKEOPS_NO_UNROLL _Pragma("unroll 1")
+#elif defined(__GNUC__)
+#define KOKKEOPS_NO_UNROLL _Pragma("GCC unroll 1")
+#else
+#define KOKKEOPS_NO_UNROLL
+#endif
 
 namespace kokkeops {
 
