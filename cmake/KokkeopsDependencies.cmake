@@ -9,13 +9,19 @@ macro(kokkeops_find_kokkos)
   if(Kokkos_VERSION VERSION_LESS 3.4.1)
     message(FATAL_ERROR "Kokkeops needs Kokkos >= 3.4.01; found ${Kokkos_VERSION} at ${Kokkos_DIR}")
   endif()
-  # Kokkos issue 8187: with its mdspan-based View (4.5 and later, until the fix of July 2025), GCC
+  # Kokkos issue 8187: with its mdspan-based View (4.5 and 4.6; fixed in July 2025, before 4.7), GCC
   # 12.2-12.4 zeroes default-constructed Views and programs crash on the first View assignment.
-  if(Kokkos_VERSION VERSION_GREATER_EQUAL 4.5 AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND
+  if(Kokkos_VERSION VERSION_GREATER_EQUAL 4.5 AND Kokkos_VERSION VERSION_LESS 4.7 AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND
      CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 12.2 AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
     message(WARNING "Kokkos ${Kokkos_VERSION} with GCC ${CMAKE_CXX_COMPILER_VERSION}: unless this Kokkos "
                     "contains the fix for Kokkos issue 8187 (PR 8223), programs crash when a View is assigned. "
                     "Use GCC >= 13 or clang, or a Kokkos built with Kokkos_ENABLE_IMPL_VIEW_LEGACY=ON.")
+  endif()
+  # A Kokkos of headers only (scripts/kokkos5-headers.sh: Kokkos 5 for compile checks, no library): the
+  # executables are compiled, not linked.
+  if(Kokkos_COMPILE_ONLY)
+    set(CMAKE_CXX_LINK_EXECUTABLE "<CMAKE_COMMAND> -E touch <TARGET>")
+    message(STATUS "Kokkeops: Kokkos ${Kokkos_VERSION} headers only: everything is compiled, executables are not linked")
   endif()
   _kokkeops_repair_kokkos_includes()
   if(NOT TARGET Kokkos::kokkoskernels)
@@ -104,8 +110,8 @@ function(kokkeops_require_backends)
   message(STATUS "Kokkeops: Kokkos ${Kokkos_VERSION} with backends: ${_have}")
 endfunction()
 
-# Flags that the engine's host code needs to vectorise: honour `omp simd`, contract a*b+c into FMAs,
-# let sqrt inline without errno, and (optionally) target this machine's vector ISA.
+# Flags that the engine's host code needs to vectorise: honour `omp simd`, contract a*b+c into FMAs, let
+# sqrt inline without errno. The vector ISA itself comes from Kokkos or Kokkeops_ARCH (KokkeopsArch.cmake).
 function(kokkeops_host_flags target)
   if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     target_compile_options(${target} PUBLIC $<$<COMPILE_LANGUAGE:CXX>:-ffp-contract=fast -fno-math-errno>)
@@ -114,13 +120,6 @@ function(kokkeops_host_flags target)
     if(NOT Kokkos_ENABLE_HIP)
       target_compile_options(${target} PUBLIC $<$<COMPILE_LANGUAGE:CXX>:-fopenmp-simd>)
       target_compile_definitions(${target} PUBLIC KOKKEOPS_HAVE_OMP_SIMD)
-    endif()
-    if(Kokkeops_ENABLE_NATIVE_ARCH AND NOT Kokkos_ENABLE_CUDA AND NOT Kokkos_ENABLE_HIP)
-      include(CheckCXXCompilerFlag)
-      check_cxx_compiler_flag(-march=native _kokkeops_has_march_native)
-      if(_kokkeops_has_march_native)
-        target_compile_options(${target} PUBLIC $<$<COMPILE_LANGUAGE:CXX>:-march=native>)
-      endif()
     endif()
   endif()
 endfunction()

@@ -2,26 +2,34 @@
 # Build Kokkos 3.4 (+ Kokkos Kernels) from the distribution's Trilinos source package
 # and install it into a prefix that Kokkeops can be configured against.
 #
-#   scripts/build-kokkos.sh <openmp|hip|debug> [PREFIX]
+#   scripts/build-kokkos.sh <openmp|hip|debug|arm64> [PREFIX]
 #
 #   openmp  Serial + OpenMP, Release, for this machine's vector ISA (the README path)
 #   hip     Serial + HIP with hipcc (compile checks)
 #   debug   Serial + OpenMP, Debug, Kokkos_ENABLE_DEBUG and Kokkos_ENABLE_DEBUG_BOUNDS_CHECK (every
 #           View access checked), built with clang++ and its libomp so that a clang sanitizer/fuzzer
 #           build of Kokkeops can use it (one OpenMP runtime in the process); override with CXX
+#   arm64   Serial + OpenMP, Release, cross-compiled for aarch64 with Debian's g++-aarch64-linux-gnu
+#           (cmake/toolchains/aarch64-linux-gnu.cmake; no architecture flag: armv8-a, which has Neon),
+#           and GoogleTest (gtest, from the googletest package's sources) in the same prefix; no Kokkos
+#           Kernels unless KOKKEOPS_WITH_KERNELS=1. Configure Kokkeops with that toolchain file and
+#           -DCMAKE_PREFIX_PATH=<prefix>; ctest runs the tests under qemu-aarch64 (qemu-user)
 #
-# PREFIX defaults to ${KOKKEOPS_DEPS_DIR:-$HOME/.cache/kokkeops}/install/kokkos-<variant>.
+# PREFIX defaults to ${KOKKEOPS_DEPS_DIR:-$HOME/.cache/kokkeops}/install/kokkos-<variant> (the openmp
+# variant with another architecture than native: kokkos-openmp-<arch>).
 # The source is unpacked once into $KOKKEOPS_DEPS_DIR/src; an install whose stamp matches
 # the current configuration is reused as is. The prefix is printed on the last line of stdout.
 #
 # Environment:
 #   KOKKEOPS_DEPS_DIR       cache directory (sources, build trees, installs)
-#   KOKKEOPS_KOKKOS_ARCH    openmp only: a Kokkos_ARCH_<NAME> to use instead of -march=native
-#                           (e.g. SKX, ZEN3); "none" for no architecture flag at all
+#   KOKKEOPS_KOKKOS_ARCH    openmp only: the architecture this Kokkos gives its consumers: "native"
+#                           (default: -march=native, as Kokkos 4's Kokkos_ARCH_NATIVE), a Kokkos_ARCH_<NAME>
+#                           (e.g. SKX, ZEN3), or "none" for no architecture flag at all (then Kokkeops'
+#                           own Kokkeops_ARCH option chooses, e.g. x86-64-v3)
 #   CXX                     compiler for the openmp (default g++) and debug (default clang++) variants
 #   KOKKEOPS_HIP_ARCH       hip only: Kokkos_ARCH_<NAME> for the GPU (default VEGA908; Kokkos 3.4
 #                           knows no gfx90a)
-#   KOKKEOPS_WITH_KERNELS   0 to skip Kokkos Kernels (default 1)
+#   KOKKEOPS_WITH_KERNELS   0 to skip Kokkos Kernels (default 1; arm64: 0)
 #   KOKKEOPS_KEEP_TRILINOS_SOURCE  1 to keep the whole unpacked Trilinos (default: keep only
 #                           packages/kokkos and packages/kokkos-kernels, about 30 MB instead of 1 GB)
 #   JOBS                    build parallelism (default: nproc)
@@ -35,22 +43,30 @@ log() { printf '[build-kokkos] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  sed -n '2,20s/^# \{0,1\}//p' "$0" >&2
+  sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0" >&2
   exit 2
 }
 
 [[ $# -ge 1 && $# -le 2 ]] || usage
 variant=$1
 case "$variant" in
-  openmp | hip | debug) ;;
+  openmp | hip | debug | arm64) ;;
   -h | --help) usage ;;
-  *) die "unknown variant '$variant' (expected openmp, hip or debug)" ;;
+  *) die "unknown variant '$variant' (expected openmp, hip, debug or arm64)" ;;
 esac
 
 deps_dir=${KOKKEOPS_DEPS_DIR:-$HOME/.cache/kokkeops}
-prefix=${2:-$deps_dir/install/kokkos-$variant}
+# One prefix per architecture of the openmp variant (kokkos-openmp for native, the README's), so that an
+# x86-64-v3 or architecture-free build sits beside it.
+prefix_name=kokkos-$variant
+if [[ $variant == openmp && ${KOKKEOPS_KOKKOS_ARCH:-native} != native ]]; then
+  prefix_name=kokkos-$variant-$(printf '%s' "$KOKKEOPS_KOKKOS_ARCH" | tr -c 'A-Za-z0-9_.-' '_')
+fi
+prefix=${2:-$deps_dir/install/$prefix_name}
 jobs=${JOBS:-$(nproc)}
 with_kernels=${KOKKEOPS_WITH_KERNELS:-1}
+# The cross build is for tests under qemu: Kokkos Kernels (the benchmarks' baseline only) is left out.
+[[ $variant == arm64 ]] && with_kernels=${KOKKEOPS_WITH_KERNELS:-0}
 
 if [[ $(id -u) -eq 0 ]]; then
   SUDO=()
@@ -66,6 +82,24 @@ as_root() {
   fi
   "${SUDO[@]}" "$@"
 }
+
+# install_packages PKG...: install those of the Debian packages PKG... that are not installed yet.
+apt_updated=0
+install_packages() {
+  local p missing=()
+  for p in "$@"; do
+    [[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == "install ok installed" ]] || missing+=("$p")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  log "installing ${missing[*]}"
+  if [[ $apt_updated -eq 0 ]]; then
+    as_root apt-get update -q
+    apt_updated=1
+  fi
+  as_root apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+}
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # ---------------------------------------------------------------------------------------------
 # Configuration of each variant. Everything that changes the result goes into the stamp.
@@ -83,6 +117,7 @@ common_args=(
 
 kokkos_args=()
 kernels_args=()
+cross_stamp=()
 case "$variant" in
   openmp)
     # Kokkos 3.4 has no Kokkos_ARCH_NATIVE, and no 3.4 Kokkos_ARCH_<NAME> fits an AVX-512 AMD core
@@ -135,6 +170,32 @@ case "$variant" in
       -DKokkos_ENABLE_EXAMPLES=OFF
     )
     ;;
+  arm64)
+    # Cross build for aarch64, run under qemu-user. No architecture flag: GCC's default armv8-a, which has
+    # Neon; a consumer chooses SVE or a later level with its own Kokkeops_ARCH (one architecture flag, not two).
+    arch=none
+    # What the cross build needs and what its users need to run the tests: also when the install is reused
+    # (e.g. a cached prefix on a fresh machine). googletest: the sources built into the prefix below.
+    install_packages g++-aarch64-linux-gnu libgomp1-arm64-cross qemu-user googletest
+    toolchain=$repo_root/cmake/toolchains/aarch64-linux-gnu.cmake
+    [[ -f $toolchain ]] || die "toolchain file not found: $toolchain"
+    gtest_src=/usr/src/googletest
+    kokkos_args+=(
+      -DKokkos_ENABLE_SERIAL=ON
+      -DKokkos_ENABLE_OPENMP=ON
+      -DKokkos_ENABLE_TESTS=OFF
+      -DKokkos_ENABLE_EXAMPLES=OFF
+    )
+    # gtest only (no test uses gmock).
+    gtest_args=(-DBUILD_GMOCK=OFF -DINSTALL_GTEST=ON -Dgtest_build_tests=OFF -Dgtest_build_samples=OFF)
+    # In the stamp: the toolchain file's content (not its path: another checkout reuses the install) and the
+    # GoogleTest sources' version.
+    cross_stamp=(
+      "toolchain=$(sha256sum "$toolchain" | cut -d' ' -f1)"
+      "googletest=$(dpkg-query -W -f='${Version}' googletest)"
+      "${gtest_args[@]}"
+    )
+    ;;
 esac
 
 # Kokkos Kernels: no explicit template instantiations (header-only use is enough for us and the
@@ -157,6 +218,8 @@ kernels_args+=(
 )
 if [[ $variant == hip ]]; then
   kernels_args+=(-DCMAKE_CXX_COMPILER=hipcc)
+elif [[ $variant == arm64 ]]; then
+  : # the toolchain file's compiler
 elif [[ $variant == debug ]]; then
   kernels_args+=(-DCMAKE_CXX_COMPILER="${CXX:-clang++}")
 else
@@ -165,7 +228,10 @@ fi
 
 stamp_file=$prefix/.kokkeops-kokkos-stamp
 stamp_text=$(printf '%s\n' "recipe=$RECIPE_VERSION" "variant=$variant" "arch=$arch" \
-  "kernels=$with_kernels" "${common_args[@]}" "${kokkos_args[@]}" "${kernels_args[@]}")
+  "kernels=$with_kernels" "${common_args[@]}" "${kokkos_args[@]}" "${kernels_args[@]}" "${cross_stamp[@]}")
+# The cross build's compiler, for every CMake project built here (not in the stamp: see cross_stamp).
+cross_args=()
+[[ $variant == arm64 ]] && cross_args=(-DCMAKE_TOOLCHAIN_FILE="$toolchain")
 
 if [[ -f $stamp_file ]] && [[ "$(cat "$stamp_file")" == "$stamp_text" ]]; then
   log "Kokkos ($variant) already installed in $prefix"
@@ -187,7 +253,6 @@ if [[ $variant == debug && -z ${CXX:-} ]]; then
   # clang's -fopenmp links LLVM's libomp
   [[ $(dpkg-query -W -f='${Status}' libomp-dev 2>/dev/null) == "install ok installed" ]] || need_pkgs+=(libomp-dev)
 fi
-apt_updated=0
 if [[ ${#need_pkgs[@]} -gt 0 ]]; then
   log "installing ${need_pkgs[*]}"
   as_root apt-get update -q
@@ -308,14 +373,14 @@ log "Kokkos version in source: ${kokkos_version:-unknown}"
 # ---------------------------------------------------------------------------------------------
 # Build and install
 # ---------------------------------------------------------------------------------------------
-build_root=$deps_dir/build/kokkos-$variant
+build_root=$deps_dir/build/$prefix_name
 rm -rf "$build_root" "$prefix"
 mkdir -p "$build_root" "$prefix"
 
 t0=$SECONDS
 log "configuring Kokkos ($variant)"
 cmake -S "$trilinos_src/packages/kokkos" -B "$build_root/kokkos" \
-  "${common_args[@]}" "${kokkos_args[@]}" >"$build_root/kokkos-configure.log" 2>&1 ||
+  "${common_args[@]}" "${cross_args[@]}" "${kokkos_args[@]}" >"$build_root/kokkos-configure.log" 2>&1 ||
   { tail -n 60 "$build_root/kokkos-configure.log" >&2; die "Kokkos configure failed"; }
 log "building Kokkos ($variant) with -j$jobs"
 cmake --build "$build_root/kokkos" -j"$jobs" >"$build_root/kokkos-build.log" 2>&1 ||
@@ -343,13 +408,28 @@ if [[ $with_kernels == 1 ]]; then
   t1=$SECONDS
   log "configuring Kokkos Kernels ($variant)"
   if cmake -S "$trilinos_src/packages/kokkos-kernels" -B "$build_root/kernels" \
-    "${common_args[@]}" "${kernels_args[@]}" >"$build_root/kernels-configure.log" 2>&1 &&
+    "${common_args[@]}" "${cross_args[@]}" "${kernels_args[@]}" >"$build_root/kernels-configure.log" 2>&1 &&
     cmake --build "$build_root/kernels" -j"$jobs" >"$build_root/kernels-build.log" 2>&1 &&
     cmake --install "$build_root/kernels" >"$build_root/kernels-install.log" 2>&1; then
     log "Kokkos Kernels ($variant) installed in $((SECONDS - t1)) s"
   else
     for f in "$build_root"/kernels-*.log; do tail -n 40 "$f" >&2; done
     die "Kokkos Kernels build failed (set KOKKEOPS_WITH_KERNELS=0 to skip it)"
+  fi
+fi
+
+if [[ $variant == arm64 ]]; then
+  # GoogleTest for the target, into the same prefix (find_package(GTest) finds it there).
+  t1=$SECONDS
+  log "building GoogleTest ($variant) from $gtest_src with -j$jobs"
+  if cmake -S "$gtest_src" -B "$build_root/gtest" "${common_args[@]}" "${cross_args[@]}" "${gtest_args[@]}" \
+    >"$build_root/gtest-configure.log" 2>&1 &&
+    cmake --build "$build_root/gtest" -j"$jobs" >"$build_root/gtest-build.log" 2>&1 &&
+    cmake --install "$build_root/gtest" >"$build_root/gtest-install.log" 2>&1; then
+    log "GoogleTest ($variant) installed in $((SECONDS - t1)) s"
+  else
+    for f in "$build_root"/gtest-*.log; do tail -n 40 "$f" >&2; done
+    die "GoogleTest build failed"
   fi
 fi
 

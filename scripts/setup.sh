@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Set up, build and try Kokkeops on a Debian (bookworm) machine. README command 1.
+# Set up, build and try Kokkeops on a Debian (bookworm) machine. README command 1: installs the system
+# packages, builds Kokkos (once), builds the library, the command-line tool and the examples, and runs the
+# demo. The tests and benchmarks are built and run by README command 2, scripts/test.sh.
 #
 #   scripts/setup.sh [--no-deps] [--build-dir DIR] [--kokkos-root DIR] [-- CMAKE_ARGS...]
 #
@@ -26,7 +28,6 @@ APT_PACKAGES=(
   libcli11-dev nlohmann-json3-dev libfmt-dev
   libtrilinos-kokkos-dev libtrilinos-kokkos-kernels-dev
   python3 python3-numpy
-  hipcc
 )
 
 log() { printf '[setup] %s\n' "$*" >&2; }
@@ -133,8 +134,8 @@ cmake -S "$repo_root" -B "$build_dir" \
   -DCMAKE_PREFIX_PATH="$kokkos_root" \
   "${extra_cmake_args[@]}"
 
-log "building $build_dir with -j$jobs"
-cmake --build "$build_dir" -j"$jobs"
+log "building the library, the command-line tool and the examples in $build_dir with -j$jobs"
+cmake --build "$build_dir" -j"$jobs" --target kokkeops_essentials
 
 example=$build_dir/${MAIN_EXAMPLE[0]}
 if [[ -x $example ]]; then
@@ -144,4 +145,4 @@ if [[ -x $example ]]; then
 else
   log "note: $example was not built; nothing to run"
 fi
-log "done: build in $build_dir; run the tests with: BUILD_DIR=$build_dir bash scripts/test.sh"
+log "done: build in $build_dir; build and run the tests with: BUILD_DIR=$build_dir bash scripts/test.sh"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Run the Kokkeops test suite of a build directory. README command 2.
+# Build and run the Kokkeops test suite of a build directory. README command 2.
 #
 #   [BUILD_DIR=DIR] scripts/test.sh [CTEST_ARGS...]     (default DIR: build/ in the repository)
 #
+# First builds whatever README command 1 (scripts/setup.sh) left unbuilt in DIR (the tests and the
+# benchmarks; nothing when all is up to date), then runs ctest.
 # Extra arguments go to ctest (e.g. -L openmp, -R Solve, -j1). Exits with ctest's status. Tests run
 # as many at a time as the machine has cores (a -j argument overrides); an OpenMP test or the CLI test
 # takes two of them (tests/CMakeLists.txt: PROCESSORS 2), so the others overlap the Serial and host tests
@@ -19,6 +21,9 @@ if [[ ! -f $build_dir/CTestTestfile.cmake ]]; then
     "$build_dir" >&2
   exit 1
 fi
+
+printf '[test] building %s with -j%s\n' "$build_dir" "$(nproc)" >&2
+cmake --build "$build_dir" -j"$(nproc)"
 
 # Two threads, unbound: tests share the machine and must not fight over pinned cores.
 export OMP_NUM_THREADS=2 OMP_PROC_BIND=false
