@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <numeric>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <sstream>
@@ -55,6 +56,13 @@ Vec<T, Mem> param(std::initializer_list<double> values) {
 template <class T>
 constexpr double sum_rtol() {
   return sizeof(T) == 4 ? 1e-4 : 1e-12;
+}
+
+/// True when the tests run under an emulator (KOKKEOPS_TEST_EMULATED=1: CI's aarch64 build under qemu-user,
+/// 20 to 50 times slower than native): the largest problem sizes are left out there.
+inline bool emulated() {
+  const char* e = std::getenv("KOKKEOPS_TEST_EMULATED");
+  return e != nullptr && e[0] == '1';
 }
 
 /// Rows to check against the oracle: all of them when cheap, else 64 spread over [0, n).

@@ -23,23 +23,25 @@
 
 // Loops over compile-time dimensions must be unrolled before the vectoriser sees the loop over the
 // reduced index, or it gives up ("loop nest containing two or more consecutive inner loops").
-#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__) || defined(__clang__)
+#if defined(__clang__)
 #define KOKKEOPS_UNROLL _Pragma("unroll")
+#define KOKKEOPS_NO_UNROLL _Pragma("nounroll")
+#elif defined(__CUDA_ARCH__)
+#define KOKKEOPS_UNROLL _Pragma("unroll")
+#define KOKKEOPS_NO_UNROLL _Pragma("unroll 1")
+#elif defined(__NVCC__)
+// nvcc's host pass: its front end rejects GCC's pragma, and g++ ignores (and warns about) CUDA's.
+#define KOKKEOPS_UNROLL
+#define KOKKEOPS_NO_UNROLL
 #elif defined(__GNUC__)
 #define KOKKEOPS_UNROLL _Pragma("GCC unroll 64")
-#else
-#define KOKKEOPS_UNROLL
-#endif
-// The opposite: keep a loop a loop (code that runs once per range, where one copy of the body is enough).
-#if defined(__clang__)
-#define KOKKEOPS_NO_UNROLL _Pragma("nounroll")
-#elif defined(__CUDACC__)
-#define KOKKEOPS_NO_UNROLL _Pragma("unroll 1")
-#elif defined(__GNUC__)
 #define KOKKEOPS_NO_UNROLL _Pragma("GCC unroll 1")
 #else
+#define KOKKEOPS_UNROLL
 #define KOKKEOPS_NO_UNROLL
 #endif
+// KOKKEOPS_NO_UNROLL: the opposite, keep a loop a loop (code that runs once per range, where one copy of the
+// body is enough).
 
 namespace kokkeops {
 
@@ -246,6 +248,9 @@ struct IntCst : FormulaBase {
 /// Created implicitly when a formula is combined with a C++ number, e.g. `-0.5 * SqDist(x, y)`.
 struct Cst : FormulaBase {
   double value = 0;
+  // Makes Cst no homogeneous floating-point aggregate: on AArch64, GCC (since 10.1) passes such a struct with
+  // an empty base differently in C++17 than in C++14, and notes it (-Wpsabi) wherever one is passed by value.
+  int not_an_hfa = 0;
   static constexpr int dim = 1;
   static constexpr void collect(detail::SlotTable&) {}
   template <class T, class Ctx>
