@@ -236,7 +236,9 @@ Kokkos::View<long*, impl::mem_of<L>> sort_clusters(const L& labels) {
 
 /// Rows perm(0), perm(1), ... of a rank-1 or rank-2 view, as a new view (the sorted copy).
 template <class V, class P>
-auto permute_rows(const V& v, const P& perm) {
+std::conditional_t<V::rank == 1, Kokkos::View<typename V::non_const_value_type*, impl::mem_of<V>>,
+                   Kokkos::View<typename V::non_const_value_type**, Kokkos::LayoutRight, impl::mem_of<V>>>
+permute_rows(const V& v, const P& perm) {  // (return type spelled out: nvcc's extended lambdas need it)
   using T = typename V::non_const_value_type;
   using Exec = typename V::execution_space;
   const long n = static_cast<long>(perm.extent(0));

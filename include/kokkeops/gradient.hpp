@@ -101,8 +101,9 @@ void sum_rows_into(const G& grad, const Tmp& tmp) {
 }
 
 /// j as a value, for the index masks of the selection gradients: a (m, 1) view.
+// (Return types spelled out: nvcc refuses extended lambdas in functions with a deduced return type.)
 template <class T, class Like>
-auto index_column(long m) {
+Kokkos::View<T**, Kokkos::LayoutRight, typename Like::memory_space> index_column(long m) {
   auto v = scratch<T, Like>("kokkeops::gradient_index", m, 1);
   Kokkos::parallel_for(
       "kokkeops::gradient_index", impl::range<typename Like::execution_space>(m),
@@ -112,7 +113,7 @@ auto index_column(long m) {
 
 /// Integer indices -> values of type T (exact: checked against the type's integer range by the caller).
 template <class T, class Idx>
-auto indices_as_values(const Idx& idx) {
+Kokkos::View<T**, Kokkos::LayoutRight, typename Idx::memory_space> indices_as_values(const Idx& idx) {
   auto v = scratch<T, Idx>("kokkeops::gradient_selected", static_cast<long>(idx.extent(0)),
                             static_cast<int>(idx.extent(1)));
   const int d = static_cast<int>(idx.extent(1));
@@ -310,12 +311,13 @@ class GenredGradient {
   }
   template <Cat C, class... Args, std::size_t... I>
   static long length_impl(std::index_sequence<I...>, const Args&... args) {
-    constexpr auto table = formulas::detail::slots_of<F>();
     long m = -1;
     const auto one = [&](auto slot, const auto& a) {
       using A = std::decay_t<decltype(a)>;
-      if constexpr (table.dim[decltype(slot)::value] != 0 &&
-                    table.cat[decltype(slot)::value] == static_cast<int>(C) && A::rank == 2) {
+      // The table named in full (a constexpr local captured by the lambda is not a constant for nvcc).
+      using L = impl::Layout<F>;
+      if constexpr (L::table.dim[decltype(slot)::value] != 0 &&
+                    L::table.cat[decltype(slot)::value] == static_cast<int>(C) && A::rank == 2) {
         if (m < 0) m = static_cast<long>(a.extent(0));
       }
     };

@@ -100,14 +100,15 @@ inline HostRangeHalf check_range_half(const std::string& who, const char* bname,
   for (std::size_t k = 0; k < nb; ++k)
     if (blocks[2 * k + 1] > blocks[2 * k]) order.push_back(k);  // empty blocks write nothing
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return blocks[2 * a] < blocks[2 * b]; });
+  // Sorted by start, the blocks are disjoint when none starts before the furthest end of those before it:
+  // O(blocks log blocks) (a pairwise check cost 0.47 s per half at 16k blocks).
+  std::size_t reach = order.empty() ? 0 : order[0];  // the block reaching furthest so far
   for (std::size_t q = 1; q < order.size(); ++q) {
-    std::size_t a = order[0];  // the block reaching furthest so far
-    for (std::size_t p = 1; p < q; ++p)
-      if (blocks[2 * order[p] + 1] > blocks[2 * a + 1]) a = order[p];
     const std::size_t b = order[q];
-    if (blocks[2 * a + 1] > blocks[2 * b])
-      throw Error(w + bname + "[" + std::to_string(a) + "] = " + range_str(blocks, a) + " and " + bname + "[" +
+    if (blocks[2 * reach + 1] > blocks[2 * b])
+      throw Error(w + bname + "[" + std::to_string(reach) + "] = " + range_str(blocks, reach) + " and " + bname + "[" +
                   std::to_string(b) + "] = " + range_str(blocks, b) + " overlap (output blocks must be disjoint)");
+    if (blocks[2 * b + 1] > blocks[2 * reach + 1]) reach = b;
   }
   long prev = 0;
   for (std::size_t k = 0; k < nb; ++k) {
@@ -183,6 +184,14 @@ RangePlan<Mem> make_range_plan(const HostRangeHalf& h, int rows_per_team) {
   Kokkos::deep_copy(p.red, hr);
   return p;
 }
+
+/// make_range_plan as a named function object (the engine takes the planner as a template argument, and nvcc
+/// refuses a lambda's local type there).
+template <class Mem>
+struct RangePlanner {
+  const HostRangeHalf* half;
+  RangePlan<Mem> operator()(int rows_per_team) const { return make_range_plan<Mem>(*half, rows_per_team); }
+};
 
 }  // namespace impl
 }  // namespace kokkeops

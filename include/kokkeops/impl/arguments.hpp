@@ -284,7 +284,7 @@ void run_outputs(const std::string& who, const Red& red, const RangesT& ranges, 
       const auto pk = pack_arguments_padded<Exec, C, F, RowCat>(exec, ext, true, args...);
       launch_tiled<Exec, RowCat, D>(exec, red, Sink<ValV, IdxV>{val, idx}, pk, static_cast<int>(ext.n),
                                     static_cast<int>(ext.m),
-                                    [&](int rows_per_team) { return make_range_plan<MemSpace<Exec>>(half, rows_per_team); });
+                                    RangePlanner<MemSpace<Exec>>{&half});
     } else {
       const auto pk = pack_arguments<Exec, C, F, RowCat>(exec, ext, args...);
       launch_tiled<Exec, RowCat, D>(exec, red, Sink<ValV, IdxV>{val, idx}, pk, static_cast<int>(ext.n),

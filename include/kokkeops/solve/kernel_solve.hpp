@@ -71,8 +71,13 @@ auto make_landmark_args(const Exec& exec, const Idx& idx, const U& unit, const T
 
 /// A float32 copy of a float64 argument (rank 1 or 2) for mixed-precision kernel products; empty
 /// unless `copy`; slots the formula does not use are passed through.
+template <class F, int I, class V, class Mem>
+using float_arg_t = std::conditional_t<Layout<F>::table.dim[I] == 0, V,
+                                       std::conditional_t<V::rank == 1, Kokkos::View<float*, Mem>,
+                                                          Kokkos::View<float**, Kokkos::LayoutRight, Mem>>>;
+// (Return type spelled out: nvcc refuses extended lambdas in functions with a deduced return type.)
 template <class F, int I, class Exec, class V>
-auto to_float(const Exec& exec, const V& v, bool copy) {
+float_arg_t<F, I, V, typename Exec::memory_space> to_float(const Exec& exec, const V& v, bool copy) {
   using Mem = typename Exec::memory_space;
   const long rows = copy ? static_cast<long>(v.extent(0)) : 0;
   if constexpr (Layout<F>::table.dim[I] == 0) {
@@ -613,10 +618,10 @@ class KernelSolveOp {
   // Non-finite points, parameters or right-hand sides would make every result NaN: reject them.
   template <class Tuple, std::size_t... I>
   void check_finite(const std::string& who, const Tuple& t, std::index_sequence<I...>) const {
-    constexpr auto table = impl::Layout<F>::table;
     const auto one = [&](auto slot, const auto& v) {
       using V = std::decay_t<decltype(v)>;
-      if constexpr (table.dim[decltype(slot)::value] != 0) {
+      // The table named in full (a constexpr local captured by the lambda is not a constant for nvcc).
+      if constexpr (impl::Layout<F>::table.dim[decltype(slot)::value] != 0) {
         if (!impl::all_finite(typename V::execution_space(), v))
           throw Error(who + ": argument " + std::to_string(decltype(slot)::value) +
                       (decltype(slot)::value == unknown_slot ? " (the right-hand side)" : "") +
