@@ -10,7 +10,7 @@ namespace kt = kokkeops::test;
 using namespace kokkeops::formulas;
 
 using Exec = KOKKEOPS_TEST_EXEC;
-using Mem = Exec::memory_space;
+using Mem = Kokkos::Device<Exec, Exec::memory_space>;  // views whose execution space is the one under test
 using kokkeops::Cat;
 using R64 = ko::Ranges<std::int64_t, Mem>;
 using R32 = ko::Ranges<int, Mem>;

@@ -9,7 +9,7 @@ namespace kt = kokkeops::test;
 using namespace kokkeops::formulas;
 
 using Exec = KOKKEOPS_TEST_EXEC;
-using Mem = Exec::memory_space;
+using Mem = Kokkos::Device<Exec, Exec::memory_space>;  // views whose execution space is the one under test
 using T = double;
 
 auto gauss_genred() {
