@@ -201,14 +201,15 @@ void check_policy() {
   if constexpr (std::is_same_v<M, ko::impl::CpuMath>) {  // GenericMath is for scalars only
   using V = ko::simd::vec<T, ko::simd::native_bytes / static_cast<int>(sizeof(T))>;
   V v;
-  for (int l = 0; l < ko::simd::lanes_of<V>::width; ++l) v[l] = xs[l];
+  constexpr int n = static_cast<int>(sizeof(xs) / sizeof(xs[0]));  // the lanes cycle through xs
+  for (int l = 0; l < ko::simd::lanes_of<V>::width; ++l) v[l] = xs[l % n];
   const V r = M::round(v), fl = M::floor(v), s = M::sin(v), p = M::pow(v, v * T(0) + T(2)), a = M::atan2(v, v * T(0) + T(1));
   for (int l = 0; l < ko::simd::lanes_of<V>::width; ++l) {
-    EXPECT_EQ(r[l], std::round(xs[l]));
-    EXPECT_EQ(fl[l], std::floor(xs[l]));
-    EXPECT_EQ(s[l], M::sin(xs[l]));
-    EXPECT_EQ(p[l], M::pow(xs[l], T(2)));
-    EXPECT_EQ(a[l], M::atan2(xs[l], T(1)));
+    EXPECT_EQ(r[l], std::round(xs[l % n]));
+    EXPECT_EQ(fl[l], std::floor(xs[l % n]));
+    EXPECT_EQ(s[l], M::sin(xs[l % n]));
+    EXPECT_EQ(p[l], M::pow(xs[l % n], T(2)));
+    EXPECT_EQ(a[l], M::atan2(xs[l % n], T(1)));
   }
   }
 #endif

@@ -32,8 +32,11 @@ struct HostTraits {
   using math = CpuMath;
   static constexpr int vector_bytes = simd::native_bytes;
   static constexpr int lanes = vector_bytes / static_cast<int>(sizeof(T)) > 0 ? vector_bytes / static_cast<int>(sizeof(T)) : 1;
-  static constexpr int rows = 8;
-  static constexpr int acc_registers = 16;  // of the 32 vector registers, half for accumulators
+  // R rows per team: each row's accumulators and its broadcast x_i stay in registers. 8 rows with 32 vector
+  // registers (AVX-512, AArch64), 4 with 16 (AVX2: 8 rows spilled, measured 2.9e9 -> see perf/RESULTS.md);
+  // half of the registers for accumulators.
+  static constexpr int rows = KOKKEOPS_ISA_VECTOR_REGISTERS >= 32 ? 8 : 4;
+  static constexpr int acc_registers = KOKKEOPS_ISA_VECTOR_REGISTERS / 2;
 #if defined(KOKKEOPS_HAVE_VECTOR_TYPES)
   static constexpr bool explicit_simd = true;
 #else

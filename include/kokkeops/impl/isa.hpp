@@ -55,6 +55,13 @@
 #define KOKKEOPS_ISA_LEVEL 0
 #define KOKKEOPS_ISA_VECTOR_BYTES 16
 #endif
+// Vector registers the compiler can allocate: 32 with AVX-512 (zmm0-31) and on AArch64 (v0-31 / z0-31),
+// 16 on x86 below AVX-512 (ymm/xmm0-15).
+#if defined(__AVX512F__) || defined(__aarch64__)
+#define KOKKEOPS_ISA_VECTOR_REGISTERS 32
+#else
+#define KOKKEOPS_ISA_VECTOR_REGISTERS 16
+#endif
 
 namespace kokkeops {
 
