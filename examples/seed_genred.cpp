@@ -62,6 +62,7 @@ void run(long n) {
 }
 
 int main(int argc, char** argv) {
+  ko::quiet_openmp_defaults();  // unless OMP_PROC_BIND is set: unbound OpenMP threads, and no Kokkos warning
   Kokkos::ScopeGuard guard(argc, argv);
   ko::print_configuration(std::cout);
   run<float>(10000);

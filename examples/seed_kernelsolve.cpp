@@ -71,6 +71,7 @@ void run(long n, ko::Preconditioner pre, double tol, int landmarks) {
 }
 
 int main(int argc, char** argv) {
+  ko::quiet_openmp_defaults();  // unless OMP_PROC_BIND is set: unbound OpenMP threads, and no Kokkos warning
   Kokkos::ScopeGuard guard(argc, argv);
   ko::print_configuration(std::cout);
   // seed_kernelsolve [N [landmarks [all]]]: Nystrom only unless "all" asks for every preconditioner.

@@ -2,6 +2,7 @@
 #include <kokkeops/version.hpp>
 
 #include <Kokkos_Core.hpp>
+#include <cstdlib>
 #include <ostream>
 
 #include "kokkeops_config.hpp"
@@ -15,5 +16,7 @@ void print_configuration(std::ostream& os) {
      << "." << KOKKOS_VERSION % 100 << ", default execution space " << Kokkos::DefaultExecutionSpace::name()
      << ", host SIMD " << host_isa() << "\n";
 }
+
+void quiet_openmp_defaults() { ::setenv("OMP_PROC_BIND", "false", 0); }
 
 }  // namespace kokkeops

@@ -17,7 +17,7 @@ namespace ko = kokkeops;
 namespace kt = kokkeops::test;
 
 using Exec = KOKKEOPS_TEST_EXEC;
-using Mem = Exec::memory_space;
+using Mem = Kokkos::Device<Exec, Exec::memory_space>;  // views whose execution space is the one under test
 
 using kokkeops::test::host;
 
@@ -193,7 +193,7 @@ TEST(Clustering, RangesAndCentroidsFromUnsortedLabels) {
         EXPECT_NEAR(hc(c, k), want, 1e-12) << "cluster " << c << " dim " << k << " weighted " << weighted;
       }
     }
-    Kokkos::View<double*, Mem> wc;
+    Kokkos::View<double*, Exec::memory_space> wc;  // cluster_centroids' output type: the points' memory space
     const auto cent = weighted ? ko::cluster_centroids(x, lv, nc, w, &wc) : ko::cluster_centroids(x, lv, nc, Kokkos::View<double*, Mem>(), &wc);
     EXPECT_EQ(kt::bytes_of(cent), kt::bytes_of(s.centroids));
     EXPECT_EQ(kt::bytes_of(wc), kt::bytes_of(s.weights));
@@ -254,16 +254,16 @@ TEST(Clustering, KeepAndFromMatrixMatchNestedLoops) {
       if (hk(p, q)) rri.insert(rri.end(), {ri[2 * p], ri[2 * p + 1]});
     sj.push_back(static_cast<long>(rri.size() / 2));
   }
-  EXPECT_EQ(ko::impl::host_ends(r.slices_i), si);
-  EXPECT_EQ(ko::impl::host_ends(r.slices_j), sj);
-  EXPECT_EQ(ko::impl::host_pairs(r.redranges_j), rrj);
-  EXPECT_EQ(ko::impl::host_pairs(r.redranges_i), rri);
-  EXPECT_EQ(ko::impl::host_pairs(r.ranges_i), ri);
+  EXPECT_EQ(ko::impl::ends_of(host(r.slices_i)), si);
+  EXPECT_EQ(ko::impl::ends_of(host(r.slices_j)), sj);
+  EXPECT_EQ(ko::impl::pairs_of(host(r.redranges_j)), rrj);
+  EXPECT_EQ(ko::impl::pairs_of(host(r.redranges_i)), rri);
+  EXPECT_EQ(ko::impl::pairs_of(host(r.ranges_i)), ri);
   // A host mask works as well (copied to the ranges' space), and a mask of zeros gives empty slices.
   Kokkos::View<char**, Kokkos::LayoutRight, Kokkos::HostSpace> none("none", ci, cj);
   const auto r0 = ko::from_matrix<std::int64_t, Mem>(r.ranges_i, r.ranges_j, none);
   EXPECT_EQ(r0.redranges_j.extent(0), 0u);
-  EXPECT_EQ(ko::impl::host_ends(r0.slices_j), std::vector<long>(cj, 0));
+  EXPECT_EQ(ko::impl::ends_of(host(r0.slices_j)), std::vector<long>(cj, 0));
 }
 
 }  // namespace

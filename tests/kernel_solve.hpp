@@ -10,7 +10,7 @@ namespace kt = kokkeops::test;
 using namespace kokkeops::formulas;
 
 using Exec = KOKKEOPS_TEST_EXEC;
-using Mem = Exec::memory_space;
+using Mem = Kokkos::Device<Exec, Exec::memory_space>;  // views whose execution space is the one under test
 
 template <class T, class Mem2 = Mem>
 kt::Mat<T, Mem2> uniform_mat(long rows, int dim, unsigned seed) {
@@ -120,11 +120,14 @@ TEST(KernelSolve, RangesEqualMaskedDenseSolve) {
   const auto ranges = ko::from_matrix<int, Mem>(rc, rc, keep);
   const auto kept = [&](long i, long j) { return keep(i / cs, j / cs) != 0; };
   const auto ref = kt::dense_solve(f, kt::host_args(xv, xv, bv), 2, n, 2, 0.5, kept);
-  for (auto pre : {ko::Preconditioner::none, ko::Preconditioner::jacobi}) {
+  for (auto pre : {ko::Preconditioner::none, ko::Preconditioner::jacobi, ko::Preconditioner::automatic}) {
     kt::Mat<double, Mem> a("a", n, 2);
     const auto rep = ko::KernelSolve(f, b, ko::axis::j)(
         ranges, a, xv, xv, bv, ko::SolveOptions{}.alpha(0.5).tolerance(1e-13).preconditioner(pre));
     EXPECT_TRUE(rep.converged) << rep.summary();
+    if (pre == ko::Preconditioner::automatic) {
+      EXPECT_EQ(rep.preconditioner, ko::Preconditioner::jacobi);
+    }
     EXPECT_LT(max_rel_diff(a, ref), 1e-10) << rep.summary();
   }
   // The dense solve differs: the mask matters.
@@ -208,7 +211,7 @@ TEST(KernelSolve, PreconditionersAgreeAndNystromHelps) {
   auto xv = kt::random_mat<double, Mem>(n, 2, 11), bv = kt::random_mat<double, Mem>(n, 1, 12);
   kt::Mat<double, Mem> a0("a0", n, 1), a1("a1", n, 1), a2("a2", n, 1);
   auto K = ko::KernelSolve(f, b, ko::axis::j);
-  const auto base = ko::SolveOptions{}.alpha(1e-3).tolerance(1e-9).max_iterations(5000);
+  const auto base = ko::SolveOptions{}.alpha(1e-3).tolerance(1e-9).max_iterations(5000).preconditioner(ko::Preconditioner::none);
   const auto r0 = K(a0, xv, xv, bv, base);
   const auto r1 = K(a1, xv, xv, bv, ko::SolveOptions(base).jacobi());
   const auto r2 = K(a2, xv, xv, bv, ko::SolveOptions(base).nystrom(100, 42));
@@ -219,6 +222,47 @@ TEST(KernelSolve, PreconditionersAgreeAndNystromHelps) {
   EXPECT_LT(max_rel_diff(a2, ref), 1e-5);
   EXPECT_EQ(r2.landmarks, 100);
   EXPECT_LT(r2.iterations * 3, r0.iterations) << "none: " << r0.summary() << "\nnystrom: " << r2.summary();
+}
+
+// The defaults (issue 16): SolveOptions{} chooses the preconditioner (Nystrom on a dense system with
+// alpha >= 1e-4 and n >= 2000, Jacobi otherwise) and a tolerance the data type reaches (float 5e-5, double
+// 1e-6); the seed problem's kernel converges with them, checked independently.
+TEST(KernelSolve, DefaultsAreTheFastPath) {
+  const Vi<0, 3> x;
+  const Vj<1, 3> y;
+  const Vj<2, 2> b;
+  const auto f = Exp(-Norm2(x - y)) * b;
+  auto K = ko::KernelSolve(f, b, ko::axis::j);
+  const ko::SolveOptions defaults;
+  EXPECT_EQ(defaults.preconditioner(), ko::Preconditioner::automatic);
+  EXPECT_EQ(defaults.tolerance(), 0.0);
+  EXPECT_EQ(defaults.tolerance_for<float>(), 5e-5);
+  EXPECT_EQ(defaults.tolerance_for<double>(), 1e-6);
+  EXPECT_EQ(ko::SolveOptions{}.tolerance(1e-3).tolerance_for<float>(), 1e-3);
+  const long n = 2500;
+  const auto xf = kt::random_mat<float, Mem>(n, 3, 21), bf = kt::random_mat<float, Mem>(n, 2, 22);
+  kt::Mat<float, Mem> af("af", n, 2);
+  const auto rf = K(af, xf, xf, bf, ko::SolveOptions{}.alpha(0.1));
+  EXPECT_EQ(rf.preconditioner, ko::Preconditioner::nystrom) << rf.summary();
+  EXPECT_GT(rf.landmarks, 0);
+  EXPECT_TRUE(rf.converged) << rf.summary();
+  for (double r : residuals(f, 0.1, af, bf, xf, xf)) EXPECT_LE(r, 1e-4) << rf.summary();
+  const auto xd = kt::random_mat<double, Mem>(n, 3, 21), bd = kt::random_mat<double, Mem>(n, 2, 22);
+  kt::Mat<double, Mem> ad("ad", n, 2);
+  const auto rd = K(ad, xd, xd, bd, ko::SolveOptions{}.alpha(0.1));
+  EXPECT_EQ(rd.preconditioner, ko::Preconditioner::nystrom) << rd.summary();
+  EXPECT_TRUE(rd.converged) << rd.summary();
+  for (double r : residuals(f, 0.1, ad, bd, xd, xd)) EXPECT_LE(r, 2e-6) << rd.summary();
+  EXPECT_LT(rd.iterations, 100) << rd.summary();
+  // Jacobi: a small alpha, or few points.
+  kt::Mat<double, Mem> a2("a2", n, 2);
+  EXPECT_EQ(K(a2, xd, xd, bd, ko::SolveOptions{}.alpha(1e-5).max_iterations(3)).preconditioner,
+            ko::Preconditioner::jacobi);
+  const long few = 500;
+  const auto xs = Kokkos::subview(xd, std::make_pair(0L, few), Kokkos::ALL);
+  const auto bs = Kokkos::subview(bd, std::make_pair(0L, few), Kokkos::ALL);
+  kt::Mat<double, Mem> a3("a3", few, 2);
+  EXPECT_EQ(K(a3, xs, xs, bs, ko::SolveOptions{}.alpha(0.1)).preconditioner, ko::Preconditioner::jacobi);
 }
 
 TEST(KernelSolve, MaxIterationsRespected) {

@@ -5,12 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <numeric>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <random>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "reference/oracle.hpp"
 
@@ -190,5 +194,96 @@ void expect_rejected(const Out& out, Call call, const std::string& needle) {
   }
   EXPECT_EQ(before, bytes_of(out)) << "a rejected call modified its output";
 }
+
+/// Global fences (Kokkos::fence()) seen while it lives. Kokkos >= 4 reports them to Kokkos Tools' fence
+/// callback (device id with instance bits 0: GlobalDeviceSynchronization); Kokkos 3.4 emits no fence event,
+/// so there the test executables are linked with -Wl,--wrap of Kokkos::fence() (tests/CMakeLists.txt,
+/// KOKKEOPS_TEST_WRAP_FENCE) and tests/main.cpp counts the calls. The counter proves itself at construction:
+/// works() is whether an explicit Kokkos::fence() was seen.
+std::atomic<long>& global_fence_count();  // (tests/main.cpp)
+class GlobalFenceCounter {
+ public:
+  GlobalFenceCounter() {
+#if !defined(KOKKEOPS_TEST_WRAP_FENCE)
+    Kokkos::Tools::Experimental::set_begin_fence_callback(&begin);
+    Kokkos::Tools::Experimental::set_end_fence_callback(&end);
+#endif
+    reset();
+    Kokkos::fence();
+    works_ = count() > 0;
+    reset();
+  }
+  ~GlobalFenceCounter() {
+#if !defined(KOKKEOPS_TEST_WRAP_FENCE)
+    Kokkos::Tools::Experimental::set_begin_fence_callback(nullptr);
+    Kokkos::Tools::Experimental::set_end_fence_callback(nullptr);
+#endif
+  }
+  GlobalFenceCounter(const GlobalFenceCounter&) = delete;
+  GlobalFenceCounter& operator=(const GlobalFenceCounter&) = delete;
+  long count() const { return global_fence_count().load(); }
+  void reset() { global_fence_count() = 0; }
+  bool works() const { return works_; }
+  static std::string how() {
+#if defined(KOKKEOPS_TEST_WRAP_FENCE)
+    return "calls of Kokkos::fence() (-Wl,--wrap)";
+#else
+    return "Kokkos Tools' begin-fence callback";
+#endif
+  }
+
+ private:
+#if !defined(KOKKEOPS_TEST_WRAP_FENCE)
+  static void begin(const char*, const std::uint32_t device_id, std::uint64_t* handle) {
+    *handle = 0;
+    if ((device_id & 0x00ffffffu) == 0) ++global_fence_count();  // no instance: a global fence
+  }
+  static void end(std::uint64_t) {}
+#endif
+  bool works_ = false;
+};
+
+/// The Kokkos Tools regions pushed while it lives.
+class RegionRecorder {
+ public:
+  RegionRecorder() {
+    names().clear();
+    depth() = 0;
+    Kokkos::Tools::Experimental::set_push_region_callback(&push);
+    Kokkos::Tools::Experimental::set_pop_region_callback(&pop);
+  }
+  ~RegionRecorder() {
+    Kokkos::Tools::Experimental::set_push_region_callback(nullptr);
+    Kokkos::Tools::Experimental::set_pop_region_callback(nullptr);
+  }
+  RegionRecorder(const RegionRecorder&) = delete;
+  RegionRecorder& operator=(const RegionRecorder&) = delete;
+  bool saw(const std::string& prefix) const {
+    for (const auto& n : names())
+      if (n.rfind(prefix, 0) == 0) return true;
+    return false;
+  }
+  bool balanced() const { return depth() == 0; }
+  std::string str() const {
+    std::string s = "regions:";
+    for (const auto& n : names()) s += " [" + n + "]";
+    return s;
+  }
+
+ private:
+  static std::vector<std::string>& names() {
+    static std::vector<std::string> v;
+    return v;
+  }
+  static int& depth() {
+    static int d = 0;
+    return d;
+  }
+  static void push(const char* name) {
+    names().push_back(name);
+    ++depth();
+  }
+  static void pop() { --depth(); }
+};
 
 }  // namespace kokkeops::test

@@ -87,38 +87,40 @@ Kokkos::View<T**, Kokkos::LayoutRight, typename Like::memory_space> scratch(cons
       Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)), rows, dim);
 }
 
-/// grad(k) = sum over rows of tmp(row, k), accumulated in double, all D columns in one pass.
+/// grad(k) = sum over rows of tmp(row, k), accumulated in double, all D columns in one pass (the sums reach
+/// the host: exec is fenced), written on exec.
 template <int D, class Exec, class G, class Tmp>
-void sum_rows_into(const G& grad, const Tmp& tmp) {
+void sum_rows_into(const Exec& exec, const G& grad, const Tmp& tmp) {
   using T = typename G::non_const_value_type;
   const auto sums = column_reduce<D>(
-      "kokkeops::gradient_param_sum", Exec(), static_cast<long>(tmp.extent(0)), KOKKOS_LAMBDA(long i, Sums<D>& acc) {
+      "kokkeops::gradient_param_sum", exec, static_cast<long>(tmp.extent(0)), KOKKOS_LAMBDA(long i, Sums<D>& acc) {
         for (int k = 0; k < D; ++k) acc.v[k] += static_cast<double>(tmp(i, k));
       });
-  auto host = Kokkos::create_mirror_view(grad);
-  for (int k = 0; k < D; ++k) host(k) = static_cast<T>(sums.v[k]);
-  Kokkos::deep_copy(grad, host);
+  Coef<D> c;
+  for (int k = 0; k < D; ++k) c.v[k] = sums.v[k];
+  Kokkos::parallel_for(
+      "kokkeops::gradient_param_write", impl::range(exec, D), KOKKOS_LAMBDA(long k) { grad(k) = static_cast<T>(c.v[k]); });
 }
 
 /// j as a value, for the index masks of the selection gradients: a (m, 1) view.
 // (Return types spelled out: nvcc refuses extended lambdas in functions with a deduced return type.)
-template <class T, class Like>
-Kokkos::View<T**, Kokkos::LayoutRight, typename Like::memory_space> index_column(long m) {
+template <class T, class Like, class Exec>
+Kokkos::View<T**, Kokkos::LayoutRight, typename Like::memory_space> index_column(const Exec& exec, long m) {
   auto v = scratch<T, Like>("kokkeops::gradient_index", m, 1);
   Kokkos::parallel_for(
-      "kokkeops::gradient_index", impl::range<typename Like::execution_space>(m),
+      "kokkeops::gradient_index", impl::range(exec, m),
       KOKKOS_LAMBDA(long j) { v(j, 0) = static_cast<T>(j); });
   return v;
 }
 
 /// Integer indices -> values of type T (exact: checked against the type's integer range by the caller).
-template <class T, class Idx>
-Kokkos::View<T**, Kokkos::LayoutRight, typename Idx::memory_space> indices_as_values(const Idx& idx) {
+template <class T, class Exec, class Idx>
+Kokkos::View<T**, Kokkos::LayoutRight, typename Idx::memory_space> indices_as_values(const Exec& exec, const Idx& idx) {
   auto v = scratch<T, Idx>("kokkeops::gradient_selected", static_cast<long>(idx.extent(0)),
                             static_cast<int>(idx.extent(1)));
   const int d = static_cast<int>(idx.extent(1));
   Kokkos::parallel_for(
-      "kokkeops::gradient_selected", impl::range<typename Idx::execution_space>(idx.extent(0)),
+      "kokkeops::gradient_selected", impl::range(exec, static_cast<long>(idx.extent(0))),
       KOKKOS_LAMBDA(long i) {
         for (int k = 0; k < d; ++k) v(i, k) = static_cast<T>(idx(i, k));
       });
@@ -161,15 +163,16 @@ class GenredGradient {
  public:
   explicit GenredGradient(const Red& red) : red_(red) {}
 
-  /// `dK(grad, upstream, args...)` or `dK(ranges, grad, upstream, args...)`.
+  /// `dK(grad, upstream, args...)` or `dK(ranges, grad, upstream, args...)`, each optionally after an
+  /// execution space instance, on which it then runs asynchronously (except where a parameter's gradient
+  /// sums its rows on the host).
   template <class First, class... Rest>
   void operator()(const First& first, const Rest&... rest) const {
-    if constexpr (is_ranges_v<First>) {
-      static_assert(sizeof...(Rest) >= 2, "kokkeops::gradient: expected (ranges, grad, upstream, args...)");
-      call(first, rest...);
+    if constexpr (impl::is_exec_v<First>) {
+      static_assert(sizeof...(Rest) >= 2, "kokkeops::gradient: expected (exec, [ranges,] grad, upstream, args...)");
+      with_ranges(first, rest...);
     } else {
-      static_assert(sizeof...(Rest) >= 1, "kokkeops::gradient: expected (grad, upstream, args...)");
-      call(impl::NoRanges{}, first, rest...);
+      with_ranges(impl::SyncCall{}, first, rest...);
     }
   }
 
@@ -178,12 +181,25 @@ class GenredGradient {
   }
 
  private:
-  template <class RangesT, class GradV, class UpV, class... Args>
-  void call(const RangesT& ranges, const GradV& grad, const UpV& up, const Args&... args) const {
+  template <class ExecArg, class First, class... Rest>
+  void with_ranges(const ExecArg& exec, const First& first, const Rest&... rest) const {
+    if constexpr (is_ranges_v<First>) {
+      static_assert(sizeof...(Rest) >= 2, "kokkeops::gradient: expected (ranges, grad, upstream, args...)");
+      call(exec, first, rest...);
+    } else {
+      static_assert(sizeof...(Rest) >= 1, "kokkeops::gradient: expected (grad, upstream, args...)");
+      call(exec, impl::NoRanges{}, first, rest...);
+    }
+  }
+
+  template <class ExecArg, class RangesT, class GradV, class UpV, class... Args>
+  void call(const ExecArg& exec_arg, const RangesT& ranges, const GradV& grad, const UpV& up, const Args&... args) const {
     static_assert(Kokkos::is_view<GradV>::value && Kokkos::is_view<UpV>::value,
                   "kokkeops::gradient: the gradient and the upstream gradient must be Kokkos::Views");
     using T = typename GradV::non_const_value_type;
+    using Exec = impl::exec_for<ExecArg, GradV>;
     const std::string who = str();
+    const impl::Region region(who);
     if (static_cast<int>(sizeof...(Args)) != E)
       throw Error(who + ": expected " + std::to_string(E) + " arguments (the forward call's), got " +
                   std::to_string(sizeof...(Args)));
@@ -202,8 +218,10 @@ class GenredGradient {
       if (impl::overlaps(grad, up)) throw Error(who + ": the gradient shares memory with the upstream gradient");
       // Per output row, then summed: the rows' sums are what the reduction of the same axis gives.
       auto tmp = impl::scratch<T, GradV>("kokkeops::gradient_rows", static_cast<long>(up.extent(0)), V::dim);
-      run<out_cat>(ranges, tmp, up, args...);
-      impl::sum_rows_into<V::dim, typename GradV::execution_space>(grad, tmp);
+      const Exec exec = impl::instance_of<Exec>(exec_arg);
+      run<out_cat>(exec, ranges, tmp, up, args...);
+      impl::sum_rows_into<V::dim>(exec, grad, tmp);
+      if constexpr (std::is_same_v<ExecArg, impl::SyncCall>) exec.fence();
     } else {
       if (GradV::rank != 2 || static_cast<int>(grad.extent(GradV::rank > 1 ? 1 : 0)) != V::dim)
         throw Error(who + ": gradient: expected a rank-2 view of shape (rows of " + V().str() + ", " +
@@ -213,14 +231,17 @@ class GenredGradient {
       if (rows >= 0 && static_cast<long>(grad.extent(0)) != rows)
         throw Error(who + ": gradient: has " + std::to_string(grad.extent(0)) + " rows, expected " +
                     std::to_string(rows) + " (the rows of the argument of " + V().str() + ")");
-      run<V::cat>(ranges, grad, up, args...);
+      run<V::cat>(exec_arg, ranges, grad, up, args...);
     }
   }
 
-  // The gradient reduction with output rows of category RowCat, into out (rows, dim v).
-  template <Cat RowCat, class RangesT, class Out, class UpV, class... Args>
-  void run(const RangesT& ranges, const Out& out, const UpV& up, const Args&... args) const {
+  // The gradient reduction with output rows of category RowCat, into out (rows, dim v), on exec_arg (an
+  // instance, or SyncCall: every Genred here then returns when it is done).
+  template <Cat RowCat, class ExecArg, class RangesT, class Out, class UpV, class... Args>
+  void run(const ExecArg& exec_arg, const RangesT& ranges, const Out& out, const UpV& up, const Args&... args) const {
     using T = typename Out::non_const_value_type;
+    using Exec = impl::exec_for<ExecArg, Out>;
+    const Exec exec = impl::instance_of<Exec>(exec_arg);
     using formulas::Exp;
     using formulas::Grad;
     using formulas::detail::plus;
@@ -236,9 +257,9 @@ class GenredGradient {
           [&](const auto&... xv) {
             // The 6-tuple holds both orientations: the engine reads the half of RowCat.
             if constexpr (std::is_same_v<RangesT, impl::NoRanges>)
-              impl::run_genred<RowCat>(name, 0, red, out, args..., up, xv...);
+              impl::run_genred<RowCat>(name, 0, red, exec_arg, out, args..., up, xv...);
             else
-              impl::run_genred<RowCat>(name, 0, red, ranges, out, args..., up, xv...);
+              impl::run_genred<RowCat>(name, 0, red, exec_arg, ranges, out, args..., up, xv...);
           },
           extra_views);
     };
@@ -246,8 +267,8 @@ class GenredGradient {
     const auto forward = [&](const auto& k_red, auto dim_tag) {
       auto res = impl::scratch<T, Out>("kokkeops::gradient_forward", static_cast<long>(up.extent(0)), dim_tag.value);
       const auto K = Genred(k_red, Axis{});
-      if constexpr (std::is_same_v<RangesT, impl::NoRanges>) K(res, args...);
-      else K(ranges, res, args...);
+      if constexpr (std::is_same_v<RangesT, impl::NoRanges>) K(exec, res, args...);
+      else K(exec, ranges, res, args...);
       return res;
     };
     if constexpr (Traits::kind == 0) {  // Sum
@@ -275,22 +296,22 @@ class GenredGradient {
       constexpr int D = F::dim;
       constexpr int K = Red::out_dim / D;
       const long n = static_cast<long>(up.extent(0));
-      Kokkos::View<long**, Kokkos::LayoutRight, typename Out::memory_space> idx("kokkeops::gradient_selected_index", n,
-                                                                               K * D);
+      Kokkos::View<long**, Kokkos::LayoutRight, typename Out::memory_space> idx(
+          Kokkos::view_alloc(exec, Kokkos::WithoutInitializing, std::string("kokkeops::gradient_selected_index")), n, K * D);
       const auto arg_red = [&] {
         if constexpr (K == 1 && Traits::is_max) return ArgMax(f);
         else if constexpr (K == 1) return ArgMin(f);
         else return ArgKMin<K>(f);
       }();
-      if constexpr (std::is_same_v<RangesT, impl::NoRanges>) Genred(arg_red, Axis{})(idx, args...);
-      else Genred(arg_red, Axis{})(ranges, idx, args...);
+      if constexpr (std::is_same_v<RangesT, impl::NoRanges>) Genred(arg_red, Axis{})(exec, idx, args...);
+      else Genred(arg_red, Axis{})(exec, ranges, idx, args...);
       const long m = length_of<red_cat>(args...);
       if (m > impl::exact_integer_limit<T>())
         throw Error(who + ": " + std::to_string(m) +
                     " reduced entries: more than the data type represents exactly as indices (not supported; use "
                     "double data)");
-      const auto sel = impl::indices_as_values<T>(idx);
-      const auto jcol = impl::index_column<T, Out>(m);
+      const auto sel = impl::indices_as_values<T>(exec, idx);
+      const auto jcol = impl::index_column<T, Out>(exec, m);
       const formulas::Var<out_cat, E + 1, K * D> s;
       const formulas::Var<red_cat, E + 2, 1> j;
       const auto mask = e * formulas::Equal(s, j);  // u where the pair (row, j) is the selected one

@@ -57,9 +57,8 @@ struct HostRangeHalf {
   std::vector<long> red;     // 2 per range
 };
 
-template <class P>
-std::vector<long> host_pairs(const P& v) {
-  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
+template <class H>
+std::vector<long> pairs_of(const H& h) {
   std::vector<long> out(h.extent(0) * 2);
   for (std::size_t k = 0; k < h.extent(0); ++k) {
     out[2 * k] = static_cast<long>(h(k, 0));
@@ -68,9 +67,8 @@ std::vector<long> host_pairs(const P& v) {
   return out;
 }
 
-template <class E>
-std::vector<long> host_ends(const E& v) {
-  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
+template <class H>
+std::vector<long> ends_of(const H& h) {
   std::vector<long> out(h.extent(0));
   for (std::size_t k = 0; k < h.extent(0); ++k) out[k] = static_cast<long>(h(k));
   return out;
@@ -132,27 +130,40 @@ inline HostRangeHalf check_range_half(const std::string& who, const char* bname,
 }
 
 /// Validate the whole tuple for ni rows of i and nj rows of j; return the half that drives a
-/// reduction whose output rows are of category `output` (i: ranges_i/slices_i/redranges_j).
-template <class I, class Mem>
-HostRangeHalf check_ranges(const std::string& who, const Ranges<I, Mem>& r, bool output_i, long ni, long nj) {
-  HostRangeHalf hi = check_range_half(who, "ranges_i", "slices_i", "redranges_j", host_pairs(r.ranges_i),
-                                      host_ends(r.slices_i), host_pairs(r.redranges_j), ni, nj);
-  HostRangeHalf hj = check_range_half(who, "ranges_j", "slices_j", "redranges_i", host_pairs(r.ranges_j),
-                                      host_ends(r.slices_j), host_pairs(r.redranges_i), nj, ni);
+/// reduction whose output rows are of category `output` (i: ranges_i/slices_i/redranges_j). The six views
+/// are copied to the host on `exec`, which is fenced once (the checks need their values).
+template <class Exec, class I, class Mem>
+HostRangeHalf check_ranges(const std::string& who, const Exec& exec, const Ranges<I, Mem>& r, bool output_i, long ni,
+                           long nj) {
+  const auto copy = [&](const auto& v) {
+    auto h = Kokkos::create_mirror_view(v);
+    Kokkos::deep_copy(exec, h, v);
+    return h;
+  };
+  const auto ri = copy(r.ranges_i), rj = copy(r.ranges_j), ri2 = copy(r.redranges_i), rj2 = copy(r.redranges_j);
+  const auto si = copy(r.slices_i), sj = copy(r.slices_j);
+  exec.fence();
+  HostRangeHalf hi =
+      check_range_half(who, "ranges_i", "slices_i", "redranges_j", pairs_of(ri), ends_of(si), pairs_of(rj2), ni, nj);
+  HostRangeHalf hj =
+      check_range_half(who, "ranges_j", "slices_j", "redranges_i", pairs_of(rj), ends_of(sj), pairs_of(ri2), nj, ni);
   return output_i ? hi : hj;
 }
 
 /// What the engine runs: one entry per team (tile): rows [row_begin, row_end), reduced ranges
-/// [k_begin, k_end) of `red`. Large blocks are split over several teams.
+/// [k_begin, k_end) of `red`. Large blocks are split over several teams. The host copies stay with the
+/// plan: the copies to the device run asynchronously on the plan's execution space instance.
 template <class Mem>
 struct RangePlan {
   Kokkos::View<int* [4], Kokkos::LayoutRight, Mem> tiles;
   Kokkos::View<int* [2], Kokkos::LayoutRight, Mem> red;
+  typename Kokkos::View<int* [4], Kokkos::LayoutRight, Mem>::host_mirror_type host_tiles;
+  typename Kokkos::View<int* [2], Kokkos::LayoutRight, Mem>::host_mirror_type host_red;
   int num_tiles = 0;
 };
 
-template <class Mem>
-RangePlan<Mem> make_range_plan(const HostRangeHalf& h, int rows_per_team) {
+template <class Mem, class Exec>
+RangePlan<Mem> make_range_plan(const Exec& exec, const HostRangeHalf& h, int rows_per_team) {
   std::vector<int> t;
   const std::size_t nb = h.blocks.size() / 2;
   long k0 = 0;
@@ -170,28 +181,22 @@ RangePlan<Mem> make_range_plan(const HostRangeHalf& h, int rows_per_team) {
   }
   RangePlan<Mem> p;
   p.num_tiles = static_cast<int>(t.size() / 4);
-  p.tiles = decltype(p.tiles)("kokkeops::range_tiles", t.size() / 4);
-  p.red = decltype(p.red)("kokkeops::redranges", h.red.size() / 2);
-  auto ht = Kokkos::create_mirror_view(p.tiles);
+  p.tiles = decltype(p.tiles)(Kokkos::view_alloc(exec, Kokkos::WithoutInitializing, std::string("kokkeops::range_tiles")),
+                              t.size() / 4);
+  p.red = decltype(p.red)(Kokkos::view_alloc(exec, Kokkos::WithoutInitializing, std::string("kokkeops::redranges")),
+                          h.red.size() / 2);
+  p.host_tiles = Kokkos::create_mirror_view(p.tiles);
   for (std::size_t q = 0; q < t.size() / 4; ++q)
-    for (int c = 0; c < 4; ++c) ht(q, c) = t[4 * q + static_cast<std::size_t>(c)];
-  auto hr = Kokkos::create_mirror_view(p.red);
+    for (int c = 0; c < 4; ++c) p.host_tiles(q, c) = t[4 * q + static_cast<std::size_t>(c)];
+  p.host_red = Kokkos::create_mirror_view(p.red);
   for (std::size_t q = 0; q < h.red.size() / 2; ++q) {
-    hr(q, 0) = static_cast<int>(h.red[2 * q]);
-    hr(q, 1) = static_cast<int>(h.red[2 * q + 1]);
+    p.host_red(q, 0) = static_cast<int>(h.red[2 * q]);
+    p.host_red(q, 1) = static_cast<int>(h.red[2 * q + 1]);
   }
-  Kokkos::deep_copy(p.tiles, ht);
-  Kokkos::deep_copy(p.red, hr);
+  Kokkos::deep_copy(exec, p.tiles, p.host_tiles);
+  Kokkos::deep_copy(exec, p.red, p.host_red);
   return p;
 }
-
-/// make_range_plan as a named function object (the engine takes the planner as a template argument, and nvcc
-/// refuses a lambda's local type there).
-template <class Mem>
-struct RangePlanner {
-  const HostRangeHalf* half;
-  RangePlan<Mem> operator()(int rows_per_team) const { return make_range_plan<Mem>(*half, rows_per_team); }
-};
 
 }  // namespace impl
 }  // namespace kokkeops

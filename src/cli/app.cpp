@@ -37,9 +37,11 @@ ko::io::DType parse_dtype(const std::string& s) {
 }
 const char* dtype_name(ko::io::DType d) { return d == ko::io::DType::float32 ? "float32" : "float64"; }
 
-// "none", "jacobi", "nystrom" or "nystrom:M".
+// "auto", "none", "jacobi", "nystrom" or "nystrom:M".
 void apply_precond(const std::string& s, ko::SolveOptions& opt, std::uint64_t seed) {
-  if (s == "none") {
+  if (s == "auto") {
+    opt.preconditioner(ko::Preconditioner::automatic);
+  } else if (s == "none") {
     opt.preconditioner(ko::Preconditioner::none);
   } else if (s == "jacobi") {
     opt.jacobi();
@@ -53,7 +55,7 @@ void apply_precond(const std::string& s, ko::SolveOptions& opt, std::uint64_t se
       throw ko::Error("--precond nystrom:M needs a positive landmark count M, got '" + m + "'");
     opt.nystrom(static_cast<int>(v), seed);
   } else {
-    throw ko::Error("unknown --precond '" + s + "' (choose none, jacobi, nystrom or nystrom:M)");
+    throw ko::Error("unknown --precond '" + s + "' (choose auto, none, jacobi, nystrom or nystrom:M)");
   }
 }
 
@@ -75,17 +77,18 @@ nlohmann::json report_json(const ko::SolveReport& r) {
 }
 
 struct SolveArgs {
-  std::string kernel = "gaussian", x, b, out, precond = "none", dtype, criterion = "relative";
-  double scale = 1, alpha = 0, tol = 1e-6;
+  std::string kernel = "gaussian", x, b, out, precond = "auto", dtype, criterion = "relative";
+  double scale = 1, alpha = 0, tol = 0;  // tol 0: not given, the library's default for the dtype
   int max_iter = 1000, verbosity = 0;
   std::uint64_t seed = 0;
-  bool json = false, mixed = false;
+  bool json = false, mixed = false, tol_given = false;
 };
 
 int run_solve(const SolveArgs& a) {
   const auto kernel = cli::parse_kernel(a.kernel);
   ko::SolveOptions opt;
-  opt.alpha(a.alpha).tolerance(a.tol).max_iterations(a.max_iter).verbosity(a.verbosity).mixed_precision(a.mixed);
+  if (a.tol_given) opt.tolerance(a.tol);
+  opt.alpha(a.alpha).max_iterations(a.max_iter).verbosity(a.verbosity).mixed_precision(a.mixed);
   if (a.criterion == "keops") opt.criterion(ko::StopCriterion::keops_absolute);
   else if (a.criterion != "relative") throw ko::Error("unknown --criterion '" + a.criterion + "' (relative or keops)");
   apply_precond(a.precond, opt, a.seed);
@@ -137,7 +140,7 @@ int run_reduce(const ReduceArgs& a) {
 
 struct DemoArgs {
   long n = 10000;
-  std::string dtype = "both", precond = "nystrom";
+  std::string dtype = "both", precond = "auto";
   bool json = false;
 };
 
@@ -168,8 +171,8 @@ int run_demo(const DemoArgs& a) {
   bool ok = true;
   for (const auto& [dt, mixed] : runs) {
     ko::SolveOptions opt;
-    // Tolerances that give KeOps' error metric or better (float32: its precision floor is near 5e-5).
-    opt.alpha(alpha).tolerance(dt == ko::io::DType::float32 ? 5e-5 : 1e-6).mixed_precision(mixed);
+    // The library's defaults (preconditioner and tolerance chosen for the data type): what a first call gets.
+    opt.alpha(alpha).mixed_precision(mixed);
     apply_precond(a.precond, opt, 0);
     const auto res = cli::seed_solve(x, b, opt, dt);
     // KeOps' metric: sum |alpha a + K a - b| / N, with K a recomputed by a kernel sum.
@@ -225,11 +228,16 @@ int kokkeops::cli::run(int argc, char** argv) {
   solve->add_option("--kernel", sa.kernel, kernels)->required();
   solve->add_option("--scale", sa.scale, "kernel length scale s > 0")->required();
   solve->add_option("--alpha", sa.alpha, "ridge alpha >= 0")->required();
-  solve->add_option("--tol", sa.tol, "tolerance: ||b - A a|| <= tol ||b|| per column")->capture_default_str();
+  auto* tol_option = solve->add_option("--tol", sa.tol,
+                                       "tolerance: ||b - A a|| <= tol ||b|| per column (default: 5e-5 in float32, "
+                                       "1e-6 in float64)");
   solve->add_option("--criterion", sa.criterion, "relative (per column) or keops (absolute RMS over all columns)")
       ->capture_default_str();
   solve->add_option("--max-iter", sa.max_iter, "iteration budget")->capture_default_str();
-  solve->add_option("--precond", sa.precond, "none | jacobi | nystrom | nystrom:M (M landmarks)")->capture_default_str();
+  solve->add_option("--precond", sa.precond,
+                    "auto (Nystrom if alpha >= 1e-4 and n >= 2000, else Jacobi) | none | jacobi | nystrom | nystrom:M "
+                    "(M landmarks)")
+      ->capture_default_str();
   solve->add_option("--seed", sa.seed, "landmark seed of the Nystrom preconditioner")->capture_default_str();
   solve->add_option("--x", sa.x, "points, (n, D), .npy or .csv")->required();
   solve->add_option("--b", sa.b, "right-hand sides, (n, Dv), .npy or .csv")->required();
@@ -253,11 +261,12 @@ int kokkeops::cli::run(int argc, char** argv) {
   auto* demo = app.add_subcommand("demo", "the seed example: KernelSolve of Exp(-Norm2(x-y)) on randn points");
   demo->add_option("--n", da.n, "number of points")->capture_default_str();
   demo->add_option("--dtype", da.dtype, "float32 | float64 | both")->capture_default_str();
-  demo->add_option("--precond", da.precond, "none | jacobi | nystrom | nystrom:M")->capture_default_str();
+  demo->add_option("--precond", da.precond, "auto | none | jacobi | nystrom | nystrom:M")->capture_default_str();
   demo->add_flag("--json", da.json, "print the reports as JSON");
 
   try {
     app.parse(argc, argv);
+    sa.tol_given = tol_option->count() > 0;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -272,7 +281,10 @@ int kokkeops::cli::run(int argc, char** argv) {
   // that has initialised Kokkos already (a test, the fuzzer) keeps it: Kokkos cannot be initialised twice.
   int kargc = 1;
   std::optional<Kokkos::ScopeGuard> guard;
-  if (!Kokkos::is_initialized()) guard.emplace(kargc, argv);
+  if (!Kokkos::is_initialized()) {
+    ko::quiet_openmp_defaults();  // no OMP_PROC_BIND warning in the middle of the results
+    guard.emplace(kargc, argv);
+  }
   try {
     if (solve->parsed()) return run_solve(sa);
     if (reduce->parsed()) return run_reduce(ra);

@@ -61,7 +61,7 @@ if "$exe" solve --kernel gaussian --scale 0.8 --alpha 0.5 --tol 1e-12 --x x.csv 
 else
   bad "solve failed"
 fi
-for pre in jacobi nystrom nystrom:20; do
+for pre in auto none jacobi nystrom nystrom:20; do
   "$exe" solve --kernel laplace --scale 1 --alpha 0.1 --precond "$pre" --x x.csv --b b.csv --out "a_$pre.npy" > /dev/null &&
     ok || bad "solve with --precond $pre"
 done

@@ -23,6 +23,12 @@ struct Sums {
   }
 };
 
+/// N coefficients passed to a kernel by value (steps, masks, sums that went through the host).
+template <int N>
+struct Coef {
+  double v[N];
+};
+
 /// sum over i < n of fn(i, sums) (fn adds into sums.v[0..N)), as N doubles on the host.
 template <int N, class Exec, class Fn>
 Sums<N> column_reduce(const char* label, const Exec& exec, long n, const Fn& fn) {

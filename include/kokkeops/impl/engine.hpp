@@ -15,6 +15,7 @@
 #include <kokkeops/formulas/core.hpp>
 #include <kokkeops/impl/backend_traits.hpp>
 #include <kokkeops/impl/simd.hpp>
+#include <kokkeops/ranges.hpp>
 #include <kokkeops/reductions/common.hpp>
 
 #include <cstddef>
@@ -403,8 +404,6 @@ struct TiledReduce {
   }
 };
 
-/// No block-sparse plan: the dense reduction.
-struct NoPlan {};
 
 /// The 2D scheme's segment count for n_blocks row blocks and m reduced entries. `requested`: 0 for the
 /// automatic choice, 1 for the 1D scheme, k > 1 for k segments (at most m). Automatic: 1D when the row
@@ -436,78 +435,135 @@ inline Segments choose_segments(int requested, long n_blocks, long m, long want_
   return {static_cast<int>(count), len};
 }
 
-/// Launch the tiled reduction: n output rows, m reduced entries, all data already packed (in the
-/// compute type of data type D), results into the sink's views. `planner(rows_per_team)` (ranges)
-/// returns a RangePlan: every output row first gets the reduction's neutral value, then one team
-/// per plan tile reduces its rows over its ranges.
-template <class Exec, Cat RowCat, class D, class Red, class SinkT, class Planner = NoPlan>
-void launch_tiled(const Exec& exec, const Red& red, const SinkT& sink, const Packed<compute_t<D>, Exec>& pk, int n,
-                  int m, const Planner& planner = {}, int segments = 0) {
-  using Kernel = TiledReduce<Exec, D, Red, RowCat, SinkT>;
-  using Traits = typename Kernel::Traits;
-  if (n == 0) return;
-  Kernel k{red.formula, sink, pk.rows, pk.cols, pk.params, pk.stride, n, m, 1, {}, {}, false, 1, m, 0, {}, {}};
+/// The sink a plan sizes its teams with (the 2D scheme's team size probe needs a kernel type; the actual
+/// outputs' view types change nothing of substance).
+template <class Exec, class D, class Red>
+using PlanSink = Sink<std::conditional_t<(Red::out_dim > 0), Kokkos::View<D**, Kokkos::LayoutRight, MemSpace<Exec>>, NoView>,
+                      std::conditional_t<(Red::index_dim > 0), Kokkos::View<int**, Kokkos::LayoutRight, MemSpace<Exec>>,
+                                         NoView>>;
 
+/// How a reduction runs, decided once for a set of arguments (impl/bound.hpp) and reused by every launch:
+/// the team size, the league, the 1D/2D segments (dense) or the block-sparse tiles, and the 2D scheme's
+/// partial-state workspaces.
+template <class Exec, class D, class Red>
+struct LaunchPlan {
+  using MergeOps = typename Red::merge_ops;
+  using P = typename MergeOps::template partial_type<D>;
+  int n = 0, m = 0;
+  int team_size = 1;
+  int league = 0;   // teams of the reduction kernel
+  int nblocks = 0;  // row blocks (the 2D scheme: league = nblocks * nseg)
+  int nseg = 1;
+  int seg_len = 0;
+  int tile = 1;
+  bool ranged = false;
+  RangePlan<MemSpace<Exec>> ranges;
+  Kokkos::View<P**, Kokkos::LayoutRight, MemSpace<Exec>> pval;
+  Kokkos::View<int**, Kokkos::LayoutRight, MemSpace<Exec>> pidx;
+};
+
+/// Plan a reduction of n output rows over m reduced entries on `exec`: block-sparse when `half` is given
+/// (one team per tile of the ranges), else dense, 1D or 2D (`segments`: see choose_segments).
+template <class Exec, Cat RowCat, class D, class Red>
+LaunchPlan<Exec, D, Red> plan_tiled(const Exec& exec, const Red& red, int n, int m, const HostRangeHalf* half,
+                                    int segments) {
+  using Kernel = TiledReduce<Exec, D, Red, RowCat, PlanSink<Exec, D, Red>>;
+  using Traits = typename Kernel::Traits;
+  LaunchPlan<Exec, D, Red> plan;
+  plan.n = n;
+  plan.m = m;
   int ts = Traits::team_size();
   if constexpr (Traits::stage_tiles) {
+    const Kernel k{red.formula, {}, {}, {}, {}, 0, n, m, 1, {}, {}, false, 1, m, 0, {}, {}};
     Kokkos::TeamPolicy<Exec> probe(exec, 1, 1);
     const int max_ts = probe.team_size_max(k, Kokkos::ParallelForTag());
     if (max_ts < ts) ts = max_ts;
+    plan.tile = Traits::tile(ts);
   }
+  plan.team_size = ts;
   const int rows_per_team = ts * Kernel::R;
-  int league = (n + rows_per_team - 1) / rows_per_team;
-  if constexpr (!std::is_same_v<Planner, NoPlan>) {
-    const auto plan = planner(rows_per_team);
-    k.tiles = plan.tiles;
-    k.red = plan.red;
-    k.ranged = true;
-    league = plan.num_tiles;
-    using Block = typename Kernel::Block;
-    Kokkos::parallel_for(
-        "kokkeops::neutral_rows", Kokkos::RangePolicy<Exec>(exec, 0, n), KOKKOS_LAMBDA(int row) {
-          Block acc;
-          acc.init();
-          acc.flush();
-          k.write(acc, 0, row);
-        });
-    if (league == 0) return;
+  plan.league = (n + rows_per_team - 1) / rows_per_team;
+  plan.nblocks = plan.league;
+  if (n == 0) return plan;
+  if (half) {
+    plan.ranged = true;
+    plan.ranges = make_range_plan<MemSpace<Exec>>(exec, *half, rows_per_team);
+    plan.league = plan.ranges.num_tiles;
+    return plan;
   }
-  if constexpr (std::is_same_v<Planner, NoPlan>) {
-    // 1D or 2D (see choose_segments): the device runs concurrency() / ts teams at once.
-    const long want = static_cast<long>(exec.concurrency()) * Traits::teams_per_slot / ts;
-    const Segments plan = choose_segments(segments, league, m, want > 1 ? want : 1, Traits::min_segment, Kernel::W);
-    k.nseg = plan.count;
-    if (k.nseg > 1) {
-      if (static_cast<long>(league) * k.nseg > static_cast<long>(std::numeric_limits<int>::max()))
-        throw Error(std::to_string(k.nseg) + " segments of the reduced range for " +
-                    std::to_string(league) + " row blocks are more teams than one launch can hold: ask for fewer "
-                    "segments (Genred(...).segments(k))");
-      k.seg_len = static_cast<int>(plan.length);
-      k.nblocks = league;
-      const std::size_t prow = static_cast<std::size_t>(k.nseg) * static_cast<std::size_t>(n);
-      k.pval = typename Kernel::PartialVals(Kokkos::view_alloc(exec, Kokkos::WithoutInitializing, "kokkeops::partials"),
-                                            prow, Kernel::PV);
-      k.pidx = typename Kernel::PartialIdx(Kokkos::view_alloc(exec, Kokkos::WithoutInitializing, "kokkeops::partial_idx"),
-                                           Kernel::PI > 0 ? prow : 0, Kernel::PI);
-      league *= k.nseg;
-    }
+  // 1D or 2D (see choose_segments): the device runs concurrency() / ts teams at once.
+  const long want = static_cast<long>(exec.concurrency()) * Traits::teams_per_slot / ts;
+  const Segments seg = choose_segments(segments, plan.league, m, want > 1 ? want : 1, Traits::min_segment, Kernel::W);
+  plan.nseg = seg.count;
+  if (plan.nseg > 1) {
+    if (static_cast<long>(plan.league) * plan.nseg > static_cast<long>(std::numeric_limits<int>::max()))
+      throw Error(std::to_string(plan.nseg) + " segments of the reduced range for " + std::to_string(plan.league) +
+                  " row blocks are more teams than one launch can hold: ask for fewer segments (Genred(...).segments(k))");
+    plan.seg_len = static_cast<int>(seg.length);
+    const std::size_t prow = static_cast<std::size_t>(plan.nseg) * static_cast<std::size_t>(n);
+    constexpr int PV = Kernel::PV, PI = Kernel::PI;
+    plan.pval = decltype(plan.pval)(Kokkos::view_alloc(exec, Kokkos::WithoutInitializing, std::string("kokkeops::partials")),
+                                    prow, PV);
+    plan.pidx = decltype(plan.pidx)(Kokkos::view_alloc(exec, Kokkos::WithoutInitializing, std::string("kokkeops::partial_idx")),
+                                    PI > 0 ? prow : 0, PI);
+    plan.league *= plan.nseg;
   }
-  // Block-sparse tiles are uneven (their ranges differ in length): handed out dynamically.
-  using Sched = std::conditional_t<std::is_same_v<Planner, NoPlan>, Kokkos::Schedule<Kokkos::Static>,
-                                   Kokkos::Schedule<Kokkos::Dynamic>>;
-  Kokkos::TeamPolicy<Exec, Sched> policy(exec, league, ts);
+  return plan;
+}
+
+/// The reduction kernel's launch: one team per row block (and segment, or range tile), scratch for the
+/// staged tiles on GPUs.
+template <class Sched, class Kernel, class Exec, class Plan>
+void run_teams(const Exec& exec, const Kernel& k, const Plan& plan) {
+  using Traits = typename Kernel::Traits;
+  Kokkos::TeamPolicy<Exec, Sched> policy(exec, plan.league, plan.team_size);
   if constexpr (Traits::stage_tiles) {
-    k.tile = Traits::tile(ts);
-    const int words = Kernel::NC > 0 ? Kernel::NC * k.tile : 1;
+    const int words = Kernel::NC > 0 ? Kernel::NC * plan.tile : 1;
     // (A few KB: PerTeam takes an int in Kokkos 3.4.)
     policy.set_scratch_size(
         0, Kokkos::PerTeam(static_cast<int>(Kernel::ScratchView::shmem_size(static_cast<std::size_t>(words)))));
   }
   Kokkos::parallel_for("kokkeops::tiled_reduce", policy, k);
-  if (k.nseg > 1) {
+}
+
+/// Block-sparse calls: every output row first gets the reduction's neutral value (rows in no block keep it).
+template <class Kernel, class Exec>
+void write_neutral_rows(const Exec& exec, const Kernel& k, int n) {
+  using Block = typename Kernel::Block;
+  Kokkos::parallel_for(
+      "kokkeops::neutral_rows", Kokkos::RangePolicy<Exec, Kokkos::IndexType<int>>(exec, 0, n), KOKKOS_LAMBDA(int row) {
+        Block acc;
+        acc.init();
+        acc.flush();
+        k.write(acc, 0, row);
+      });
+}
+
+/// Launch a planned reduction on `exec` (asynchronously): all data already packed (in the compute type of
+/// data type D), results into the sink's views.
+template <class Exec, Cat RowCat, class D, class Red, class SinkT>
+void launch_tiled(const Exec& exec, const Red& red, const SinkT& sink, const Packed<compute_t<D>, Exec>& pk,
+                  const LaunchPlan<Exec, D, Red>& plan) {
+  using Kernel = TiledReduce<Exec, D, Red, RowCat, SinkT>;
+  const int n = plan.n;
+  if (n == 0) return;
+  Kernel k{red.formula, sink, pk.rows, pk.cols, pk.params, pk.stride, n, plan.m, plan.tile, {}, {}, false,
+           plan.nseg, plan.nseg > 1 ? plan.seg_len : plan.m, plan.nblocks, plan.pval, plan.pidx};
+  if (plan.ranged) {
+    k.tiles = plan.ranges.tiles;
+    k.red = plan.ranges.red;
+    k.ranged = true;
+    write_neutral_rows(exec, k, n);
+    if (plan.league == 0) return;
+    // Block-sparse tiles are uneven (their ranges differ in length): handed out dynamically.
+    run_teams<Kokkos::Schedule<Kokkos::Dynamic>>(exec, k, plan);
+  } else {
+    run_teams<Kokkos::Schedule<Kokkos::Static>>(exec, k, plan);
+  }
+  if (plan.nseg > 1) {
     using Merge = MergeSegments<Exec, D, typename Kernel::MergeOps, SinkT>;
     Kokkos::parallel_for("kokkeops::merge_segments", Kokkos::RangePolicy<Exec, Kokkos::IndexType<int>>(exec, 0, n),
-                         Merge{sink, k.pval, k.pidx, n, k.nseg});
+                         Merge{sink, k.pval, k.pidx, n, plan.nseg});
   }
 }
 

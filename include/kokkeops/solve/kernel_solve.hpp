@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <tuple>
 
 namespace kokkeops {
@@ -24,8 +25,17 @@ const auto& pick_slot(const V& v, const Tuple& t) {
 
 /// fn(args...) with argument Iu replaced by v.
 template <int Iu, class Fn, class V, class Tuple, std::size_t... I>
-void call_with_slot(const Fn& fn, const V& v, const Tuple& t, std::index_sequence<I...>) {
-  fn(pick_slot<static_cast<int>(I), Iu>(v, t)...);
+decltype(auto) call_with_slot(const Fn& fn, const V& v, const Tuple& t, std::index_sequence<I...>) {
+  return fn(pick_slot<static_cast<int>(I), Iu>(v, t)...);
+}
+
+/// A reduction bound (impl/bound.hpp) to the arguments in t, with argument Iu replaced by v.
+template <Cat RowCat, class D, int Iu, class Exec, class Red, class RangesT, class V, class Tuple, std::size_t... I>
+auto bind_with_slot(const std::string& who, const Exec& exec, const Red& red, const RangesT& ranges, long n, const V& v,
+                    const Tuple& t, std::index_sequence<I...>)
+    -> BoundReduction<RowCat, Red, Exec, D, RangesT,
+                      std::decay_t<decltype(pick_slot<static_cast<int>(I), Iu>(v, t))>...> {
+  return {who, exec, red, ranges, n, pick_slot<static_cast<int>(I), Iu>(v, t)...};
 }
 
 template <class Exec, class V>
@@ -44,8 +54,7 @@ bool all_finite(const Exec& exec, const V& v) {
         },
         bad);
   }
-  exec.fence();
-  return bad == 0;
+  return bad == 0;  // (a reduction into a host value: the instance is fenced by it)
 }
 
 /// Argument I of a landmark problem: the unknown slot becomes `unit`, the points of the reduced
@@ -80,16 +89,17 @@ template <class F, int I, class Exec, class V>
 float_arg_t<F, I, V, typename Exec::memory_space> to_float(const Exec& exec, const V& v, bool copy) {
   using Mem = typename Exec::memory_space;
   const long rows = copy ? static_cast<long>(v.extent(0)) : 0;
+  const auto alloc = Kokkos::view_alloc(exec, Kokkos::WithoutInitializing, std::string("kokkeops::float_arg"));
   if constexpr (Layout<F>::table.dim[I] == 0) {
     return v;
   } else if constexpr (V::rank == 1) {
-    Kokkos::View<float*, Mem> f("kokkeops::float_arg", rows);
+    Kokkos::View<float*, Mem> f(alloc, rows);
     Kokkos::parallel_for(
         "kokkeops::to_float", impl::range(exec, rows),
         KOKKOS_LAMBDA(long i) { f(i) = static_cast<float>(v(i)); });
     return f;
   } else {
-    Kokkos::View<float**, Kokkos::LayoutRight, Mem> f("kokkeops::float_arg", rows, v.extent(1));
+    Kokkos::View<float**, Kokkos::LayoutRight, Mem> f(alloc, rows, v.extent(1));
     const int d = static_cast<int>(v.extent(1));
     Kokkos::parallel_for(
         "kokkeops::to_float", impl::range(exec, rows),
@@ -105,32 +115,35 @@ auto float_arguments(const Exec& exec, const Tuple& t, bool copy, std::index_seq
   return std::make_tuple(to_float<F, static_cast<int>(I)>(exec, std::get<I>(t), copy)...);
 }
 
-/// The conjugate gradient proper. Arguments are validated by the caller.
-template <class Exec, class T, int Dv, Cat RowCat, int Iu, class F, class Sol, class RangesT, class... Args>
-SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& solution, const SolveOptions& opt,
-                               const RangesT& ranges, const Args&... args) {
+/// The conjugate gradient proper, on the instance exec. Arguments are validated by the caller.
+template <class T, int Dv, Cat RowCat, int Iu, class Exec, class F, class Sol, class RangesT, class... Args>
+SolveReport conjugate_gradient(const std::string& who, const Exec& exec, const F& f, const Sol& solution,
+                               const SolveOptions& opt, const RangesT& ranges, const Args&... args) {
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
   using Mem = typename Exec::memory_space;
   using VD = Kokkos::View<double**, Kokkos::LayoutRight, Mem>;
   using VT = Kokkos::View<T**, Kokkos::LayoutRight, Mem>;
   constexpr Cat ColCat = RowCat == Cat::i ? Cat::j : Cat::i;
-  Exec exec;
   const auto targs = std::tie(args...);
+  // Workspaces, zeroed on the instance.
+  const auto zeros = [&](const char* label) { return Kokkos::view_alloc(exec, std::string(label)); };
   const auto& rhs = std::get<Iu>(targs);
   const long n = static_cast<long>(rhs.extent(0));
   const double alpha = opt.alpha();
-  const double tol = opt.tolerance();
+  const double tol = opt.tolerance_for<T>();
   const bool keops_mode = opt.criterion() == StopCriterion::keops_absolute;
 
   SolveReport rep;
-  rep.preconditioner = opt.preconditioner();
+  const bool automatic = opt.preconditioner() == Preconditioner::automatic;
+  rep.preconditioner = opt.preconditioner_for(n, !std::is_same_v<RangesT, NoRanges>);
   rep.column_iterations.assign(Dv, 0);
   rep.column_reason.assign(Dv, StopReason::max_iterations);
   rep.relative_residual.assign(Dv, 0.0);
 
-  VD X("kokkeops::x", n, Dv), R("kokkeops::r", n, Dv), Z("kokkeops::z", n, Dv), B("kokkeops::b", n, Dv);
-  VT P("kokkeops::p", n, Dv), Q("kokkeops::q", n, Dv);
+  VD X(zeros("kokkeops::x"), n, Dv), R(zeros("kokkeops::r"), n, Dv), Z(zeros("kokkeops::z"), n, Dv),
+      B(zeros("kokkeops::b"), n, Dv);
+  VT P(zeros("kokkeops::p"), n, Dv), Q(zeros("kokkeops::q"), n, Dv);
   Kokkos::parallel_for(
       "kokkeops::copy_rhs", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
         for (int c = 0; c < Dv; ++c) B(i, c) = static_cast<double>(rhs(i, c));
@@ -141,13 +154,18 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
           for (int c = 0; c < Dv; ++c) X(i, c) = static_cast<double>(solution(i, c));
         });
   }
-  // Q = K V (one kernel product, all columns).
-  const SumReduction<F> red{f};
+  // Q = K V (one kernel product, all columns): the reduction is bound once (validated, packed, planned) with
+  // the unknown's slot bound to P; each product packs P again and launches. The block summation scheme:
+  // on the seed problem (float32, N = 1e4, AVX-512) it lowers float's floor from a relative residual of
+  // 6.7e-5 to 2.6e-5 (KeOps' metric 7.2e-5 -> 2.9e-5) at the same time per product (perf/RESULTS.md);
+  // accumulating in double went further (6e-6) but made each product 2.9x slower.
+  const SumReduction<F, scheme::block_t> red{f};
   double product_seconds = 0, precond_seconds = 0;  // reported at verbosity >= 3
+  auto bound = bind_with_slot<RowCat, T, Iu>(who, exec, red, ranges, n, P, targs, std::index_sequence_for<Args...>{});
   const auto product = [&](const VT& v) {
     const auto tp0 = Clock::now();
-    call_with_slot<Iu>([&](const auto&... a) { run_outputs<RowCat>(who, red, ranges, Q, NoView{}, a...); }, v, targs,
-                       std::index_sequence_for<Args...>{});
+    bound.template update<Iu>(v);
+    bound.apply(Q, NoView{});
     ++rep.kernel_products;
     product_seconds += std::chrono::duration<double>(Clock::now() - tp0).count();
   };
@@ -156,7 +174,13 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
   const bool mixed = std::is_same_v<T, double> && opt.mixed_precision();
   const auto fargs = float_arguments<F>(exec, targs, mixed, std::index_sequence_for<Args...>{});
   using VF = Kokkos::View<float**, Kokkos::LayoutRight, Mem>;
-  VF Pf(std::string("kokkeops::p_float"), mixed ? n : 0, Dv), Qf(std::string("kokkeops::q_float"), mixed ? n : 0, Dv);
+  VF Pf(zeros("kokkeops::p_float"), mixed ? n : 0, Dv), Qf(zeros("kokkeops::q_float"), mixed ? n : 0, Dv);
+  // The float32 reduction, bound like the other (only when mixed).
+  using BoundF = decltype(bind_with_slot<RowCat, float, Iu>(who, exec, red, ranges, n, Pf, fargs,
+                                                            std::index_sequence_for<Args...>{}));
+  std::optional<BoundF> bound_f;
+  if (mixed) bound_f.emplace(bind_with_slot<RowCat, float, Iu>(who, exec, red, ranges, n, Pf, fargs,
+                                                               std::index_sequence_for<Args...>{}));
   const auto loop_product = [&](const VT& v) {
     if (!mixed) return product(v);
     const auto tp0 = Clock::now();
@@ -164,8 +188,8 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
         "kokkeops::p_to_float", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
           for (int c = 0; c < Dv; ++c) Pf(i, c) = static_cast<float>(v(i, c));
         });
-    call_with_slot<Iu>([&](const auto&... a) { run_outputs<RowCat>(who, red, ranges, Qf, NoView{}, a...); }, Pf, fargs,
-                       std::index_sequence_for<Args...>{});
+    bound_f->template update<Iu>(Pf);
+    bound_f->apply(Qf, NoView{});
     Kokkos::parallel_for(
         "kokkeops::q_to_t", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
           for (int c = 0; c < Dv; ++c) Q(i, c) = static_cast<T>(Qf(i, c));
@@ -197,47 +221,12 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
   // ---- preconditioner set-up
   const auto ts = Clock::now();
   PreconditionerState<Exec, T, Dv> pre;
-  pre.kind = opt.preconditioner();
+  pre.kind = rep.preconditioner;
   pre.alpha = alpha;
-  if (pre.kind == Preconditioner::jacobi) {
-    pre.inv_diag = VD("kokkeops::inv_diag", n, Dv);
-    // With ranges, K_ii is in the (masked) kernel only where row i's block reduces over a range holding i.
-    Kokkos::View<double*, Mem> diag_mask("kokkeops::diag_mask", n);
-    Kokkos::deep_copy(diag_mask, 1.0);
-    if constexpr (!std::is_same_v<RangesT, NoRanges>) {
-      const HostRangeHalf half = check_ranges(who, ranges, RowCat == Cat::i, n, n);
-      auto hm = Kokkos::create_mirror_view(diag_mask);
-      Kokkos::deep_copy(hm, 0.0);
-      long k0 = 0;
-      for (std::size_t b = 0; b < half.blocks.size() / 2; ++b) {
-        const long bs = half.blocks[2 * b], be = half.blocks[2 * b + 1], k1 = half.slices[b];
-        for (long k = k0; k < k1; ++k) {
-          const long lo = std::max(bs, half.red[2 * k]), hi = std::min(be, half.red[2 * k + 1]);
-          for (long i = lo; i < hi; ++i) hm(i) = 1.0;
-        }
-        k0 = k1;
-      }
-      Kokkos::deep_copy(diag_mask, hm);
-    }
-    for (int c = 0; c < Dv; ++c) {
-      VT unit("kokkeops::unit", n, Dv);
-      Kokkos::parallel_for(
-          "kokkeops::unit", impl::range(exec, n), KOKKOS_LAMBDA(long i) { unit(i, c) = T(1); });
-      Kokkos::View<double*, Mem> diag("kokkeops::diag", n);
-      call_with_slot<Iu>(
-          [&](const auto&... a) {
-            const auto pk = pack_arguments<Exec, T, F, RowCat>(exec, Extents{n, n}, a...);
-            pair_diagonal<RowCat>(exec, f, pk, c, diag);
-          },
-          unit, targs, std::index_sequence_for<Args...>{});
-      const auto inv = pre.inv_diag;
-      Kokkos::parallel_for(
-          "kokkeops::inv_diag", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
-            const double d = alpha + diag(i) * diag_mask(i);
-            inv(i, c) = d > 0 ? 1.0 / d : 1.0;  // a non-positive diagonal: leave that entry unscaled
-          });
-    }
-  } else if (pre.kind == Preconditioner::nystrom) {
+  // Host copies sent to the device asynchronously: they live as long as the solve.
+  typename Kokkos::View<double*, Mem>::host_mirror_type host_mask;
+  typename Kokkos::View<long*, Mem>::host_mirror_type host_landmarks;
+  if (pre.kind == Preconditioner::nystrom) {
     if constexpr (!std::is_same_v<RangesT, NoRanges>)
       throw Error(who + ": the Nystrom preconditioner is not supported with ranges (it approximates the dense "
                         "kernel); use Preconditioner::jacobi or none");
@@ -254,19 +243,17 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
       tp = now;
     };
     const auto host_idx = random_landmarks(n, m, opt.seed());
-    Kokkos::View<long*, Mem> idx("kokkeops::landmarks", m);
-    {
-      auto h = Kokkos::create_mirror_view(idx);
-      for (int k = 0; k < m; ++k) h(k) = host_idx[static_cast<std::size_t>(k)];
-      Kokkos::deep_copy(idx, h);
-    }
-    VT unit("kokkeops::unit", m, Dv);  // e_0 for every landmark: picks the scalar kernel k(x, u)
+    Kokkos::View<long*, Mem> idx(Kokkos::view_alloc(exec, Kokkos::WithoutInitializing, std::string("kokkeops::landmarks")), m);
+    host_landmarks = Kokkos::create_mirror_view(idx);
+    for (int k = 0; k < m; ++k) host_landmarks(k) = host_idx[static_cast<std::size_t>(k)];
+    Kokkos::deep_copy(exec, idx, host_landmarks);
+    VT unit(zeros("kokkeops::unit"), m, Dv);  // e_0 for every landmark: picks the scalar kernel k(x, u)
     Kokkos::parallel_for(
         "kokkeops::unit", impl::range(exec, m), KOKKOS_LAMBDA(long a) { unit(a, 0) = T(1); });
     phase("start");
     // K_nm (n x m): rows all points, reduced entries the landmarks.
-    Kokkos::View<double**, Kokkos::LayoutLeft, Mem> knm("kokkeops::knm", n, m);
-    Kokkos::View<double**, Kokkos::LayoutRight, Mem> mm("kokkeops::nystrom_m", m, m);
+    Kokkos::View<double**, Kokkos::LayoutLeft, Mem> knm(zeros("kokkeops::knm"), n, m);
+    Kokkos::View<double**, Kokkos::LayoutRight, Mem> mm(zeros("kokkeops::nystrom_m"), m, m);
     const auto lm_cols = make_landmark_args<Iu, ColCat, false, F>(exec, idx, unit, targs, std::index_sequence_for<Args...>{});
     std::apply(
         [&](const auto&... a) {
@@ -284,7 +271,7 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
     phase("kernel matrices");
     // M = alpha (K_mm + K_mm^T)/2 + K_mn K_nm. K_mn K_nm in row blocks that stay in cache (the
     // columns of K_nm streamed once per block), upper triangle, rows of work balanced dynamically.
-    Kokkos::View<double**, Kokkos::LayoutRight, Mem> gram("kokkeops::nystrom_gram", m, m);
+    Kokkos::View<double**, Kokkos::LayoutRight, Mem> gram(zeros("kokkeops::nystrom_gram"), m, m);
     const long block = 512;
     for (long i0 = 0; i0 < n; i0 += block) {
       const long i1 = i0 + block < n ? i0 + block : n;
@@ -321,24 +308,69 @@ SolveReport conjugate_gradient(const std::string& who, const F& f, const Sol& so
           KOKKOS_LAMBDA(long a) { mm(a, a) += j * (gram(a, a) > 0 ? gram(a, a) : 1.0); });
       ok = cholesky_in_place(exec, mm);
     }
-    if (!ok)
+    if (!ok && !automatic)
       throw Error(who + ": Nystrom preconditioner: alpha K_mm + K_mn K_nm is not positive definite (is the kernel "
                         "positive definite?); use preconditioner none or jacobi");
-    phase("cholesky");
-    pre.chol = mm;
-    pre.work = VD("kokkeops::nystrom_work", m, Dv);
-    pre.knm_rows = decltype(pre.knm_rows)("kokkeops::knm_rows", n, m);
-    pre.knm_cols = decltype(pre.knm_cols)("kokkeops::knm_cols", n, m);
-    const auto kr = pre.knm_rows;
-    const auto kc = pre.knm_cols;
-    Kokkos::parallel_for(
-        "kokkeops::nystrom_knm", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
-          for (long a = 0; a < m; ++a) {
-            kr(i, a) = static_cast<T>(knm(i, a));
-            kc(i, a) = static_cast<T>(knm(i, a));
-          }
-        });
-    phase("copies");
+    if (!ok) {  // Preconditioner::automatic: a kernel that is not positive definite gets Jacobi
+      pre.kind = rep.preconditioner = Preconditioner::jacobi;
+      rep.landmarks = 0;
+    } else {
+      phase("cholesky");
+      pre.chol = mm;
+      pre.work = VD(zeros("kokkeops::nystrom_work"), m, Dv);
+      pre.knm_rows = decltype(pre.knm_rows)(zeros("kokkeops::knm_rows"), n, m);
+      pre.knm_cols = decltype(pre.knm_cols)(zeros("kokkeops::knm_cols"), n, m);
+      const auto kr = pre.knm_rows;
+      const auto kc = pre.knm_cols;
+      Kokkos::parallel_for(
+          "kokkeops::nystrom_knm", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
+            for (long a = 0; a < m; ++a) {
+              kr(i, a) = static_cast<T>(knm(i, a));
+              kc(i, a) = static_cast<T>(knm(i, a));
+            }
+          });
+      phase("copies");
+    }
+  }
+  if (pre.kind == Preconditioner::jacobi) {
+    pre.inv_diag = VD(zeros("kokkeops::inv_diag"), n, Dv);
+    // With ranges, K_ii is in the (masked) kernel only where row i's block reduces over a range holding i.
+    Kokkos::View<double*, Mem> diag_mask(Kokkos::view_alloc(exec, Kokkos::WithoutInitializing, std::string("kokkeops::diag_mask")), n);
+    Kokkos::deep_copy(exec, diag_mask, 1.0);
+    if constexpr (!std::is_same_v<RangesT, NoRanges>) {
+      const HostRangeHalf half = check_ranges(who, exec, ranges, RowCat == Cat::i, n, n);
+      host_mask = Kokkos::create_mirror_view(diag_mask);
+      auto& hm = host_mask;
+      for (long i = 0; i < n; ++i) hm(i) = 0.0;
+      long k0 = 0;
+      for (std::size_t b = 0; b < half.blocks.size() / 2; ++b) {
+        const long bs = half.blocks[2 * b], be = half.blocks[2 * b + 1], k1 = half.slices[b];
+        for (long k = k0; k < k1; ++k) {
+          const long lo = std::max(bs, half.red[2 * k]), hi = std::min(be, half.red[2 * k + 1]);
+          for (long i = lo; i < hi; ++i) hm(i) = 1.0;
+        }
+        k0 = k1;
+      }
+      Kokkos::deep_copy(exec, diag_mask, hm);
+    }
+    for (int c = 0; c < Dv; ++c) {
+      VT unit(zeros("kokkeops::unit"), n, Dv);
+      Kokkos::parallel_for(
+          "kokkeops::unit", impl::range(exec, n), KOKKOS_LAMBDA(long i) { unit(i, c) = T(1); });
+      Kokkos::View<double*, Mem> diag(Kokkos::view_alloc(exec, Kokkos::WithoutInitializing, std::string("kokkeops::diag")), n);
+      call_with_slot<Iu>(
+          [&](const auto&... a) {
+            const auto pk = pack_arguments<Exec, T, F, RowCat>(exec, Extents{n, n}, a...);
+            pair_diagonal<RowCat>(exec, f, pk, c, diag);
+          },
+          unit, targs, std::index_sequence_for<Args...>{});
+      const auto inv = pre.inv_diag;
+      Kokkos::parallel_for(
+          "kokkeops::inv_diag", impl::range(exec, n), KOKKOS_LAMBDA(long i) {
+            const double d = alpha + diag(i) * diag_mask(i);
+            inv(i, c) = d > 0 ? 1.0 / d : 1.0;  // a non-positive diagonal: leave that entry unscaled
+          });
+    }
   }
   rep.setup_seconds = std::chrono::duration<double>(Clock::now() - ts).count();
 
@@ -537,38 +569,33 @@ class KernelSolveOp {
   }
 
   /// `Kinv(solution, args..., [options])`, or block-sparse: `Kinv(ranges, solution, args..., [options])`
-  /// (the solve of (alpha Id + K_masked), K restricted to the ranges' blocks).
-  template <class Sol, class... Rest>
-  SolveReport operator()(const Sol& solution, const Rest&... rest) const {
-    if constexpr (is_ranges_v<Sol>) {
-      const auto t = std::tie(rest...);
-      return ranged_call(solution, t, std::make_index_sequence<sizeof...(Rest)>{});
-    } else if constexpr (sizeof...(Rest) > 0 &&
-                  std::is_same_v<std::decay_t<std::tuple_element_t<sizeof...(Rest) - 1, std::tuple<Rest...>>>,
-                                 SolveOptions>) {
-      const auto t = std::tie(rest...);
-      return call_split(solution, std::get<sizeof...(Rest) - 1>(t), t,
-                        std::make_index_sequence<sizeof...(Rest) - 1>{});
-    } else {
-      return solve(solution, SolveOptions{}, rest...);
-    }
+  /// (the solve of (alpha Id + K_masked), K restricted to the ranges' blocks). Either may start with an
+  /// execution space instance, `Kinv(exec, ...)`, on which everything runs; without one, the default
+  /// instance of the solution's execution space. The solve fences its instance at every iteration (CG's step
+  /// sizes are host values) and at its end (the report's time covers the work).
+  template <class First, class... Rest>
+  SolveReport operator()(const First& first, const Rest&... rest) const {
+    if constexpr (impl::is_exec_v<First>) return dispatch(first, rest...);
+    else return dispatch(impl::SyncCall{}, first, rest...);
   }
 
   /// The same call with the options first.
   template <class Sol, class... Args>
   SolveReport solve(const Sol& solution, const SolveOptions& opt, const Args&... args) const {
-    return solve_ranged(impl::NoRanges{}, solution, opt, args...);
+    return solve_ranged(impl::SyncCall{}, impl::NoRanges{}, solution, opt, args...);
   }
 
-  /// The options first, with ranges (or impl::NoRanges{}).
-  template <class RangesT, class Sol, class... Args>
-  SolveReport solve_ranged(const RangesT& ranges, const Sol& solution, const SolveOptions& opt,
+  /// An instance (or impl::SyncCall{}), the ranges (or impl::NoRanges{}), then the options first.
+  template <class ExecArg, class RangesT, class Sol, class... Args>
+  SolveReport solve_ranged(const ExecArg& exec_arg, const RangesT& ranges, const Sol& solution, const SolveOptions& opt,
                            const Args&... args) const {
-    using Exec = typename Sol::execution_space;
+    using Exec = impl::exec_for<ExecArg, Sol>;
     using T = typename Sol::non_const_value_type;
     static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
                   "kokkeops: KernelSolve supports float and double data");
     const std::string who = name();
+    const impl::Region region(who);
+    const Exec exec = impl::instance_of<Exec>(exec_arg);
     // Every check before anything is written.
     const impl::Extents ext = impl::check_arguments<Exec, T, F, output_cat, Dv>(who, solution, args...);
     if constexpr (sizeof...(Args) == static_cast<std::size_t>(impl::Layout<F>::num_slots)) {
@@ -577,12 +604,13 @@ class KernelSolveOp {
                     std::to_string(ext.m) + " rows in the reduced variables");
       opt.validate(who, ext.n);
       const auto targs = std::tie(args...);
-      check_finite(who, targs, std::index_sequence_for<Args...>{});
+      check_finite(who, exec, targs, std::index_sequence_for<Args...>{});
       // With initial_guess() the output view is read too: CG from a NaN/inf guess can only give NaN.
-      if (opt.initial_guess() && !impl::all_finite(Exec(), solution))
+      if (opt.initial_guess() && !impl::all_finite(exec, solution))
         throw Error(who + ": the initial guess (the output view) contains NaN or infinite values");
-      if constexpr (!std::is_same_v<RangesT, impl::NoRanges>) (void)impl::check_ranges(who, ranges, output_cat == Cat::i, ext.n, ext.n);
-      return impl::conjugate_gradient<Exec, T, Dv, output_cat, unknown_slot>(who, f_, solution, opt, ranges, args...);
+      if constexpr (!std::is_same_v<RangesT, impl::NoRanges>)
+        (void)impl::check_ranges(who, exec, ranges, output_cat == Cat::i, ext.n, ext.n);
+      return impl::conjugate_gradient<T, Dv, output_cat, unknown_slot>(who, exec, f_, solution, opt, ranges, args...);
     } else {
       return SolveReport{};  // unreachable: check_arguments threw on the argument count
     }
@@ -595,34 +623,37 @@ class KernelSolveOp {
   }
 
  private:
-  template <class Sol, class Tuple, std::size_t... I>
-  SolveReport call_split(const Sol& solution, const SolveOptions& opt, const Tuple& t, std::index_sequence<I...>) const {
-    return solve(solution, opt, std::get<I>(t)...);
+  // (exec, [ranges,] solution, args..., [options])
+  template <class ExecArg, class First, class... Rest>
+  SolveReport dispatch(const ExecArg& exec, const First& first, const Rest&... rest) const {
+    const auto t = std::tie(first, rest...);
+    constexpr std::size_t N = 1 + sizeof...(Rest);
+    using Last = std::decay_t<std::tuple_element_t<N - 1, std::tuple<First, Rest...>>>;
+    constexpr std::size_t opts = std::is_same_v<Last, SolveOptions> ? 1 : 0;
+    const SolveOptions options = [&] {
+      if constexpr (opts == 1) return std::get<N - 1>(t);
+      else return SolveOptions{};
+    }();
+    if constexpr (is_ranges_v<First>) {
+      static_assert(N >= 2 + opts, "kokkeops: KernelSolve with ranges: the solution view must follow the ranges");
+      return with_args<2>(exec, first, std::get<1>(t), options, t, std::make_index_sequence<N - 2 - opts>{});
+    } else {
+      return with_args<1>(exec, impl::NoRanges{}, first, options, t, std::make_index_sequence<N - 1 - opts>{});
+    }
   }
-  // (ranges, solution, args..., [options])
-  template <class RangesT, class Tuple, std::size_t... I>
-  SolveReport ranged_call(const RangesT& ranges, const Tuple& t, std::index_sequence<I...>) const {
-    constexpr std::size_t N = sizeof...(I);
-    static_assert(N >= 1, "kokkeops: KernelSolve with ranges: the solution view must follow the ranges");
-    using Last = std::decay_t<std::tuple_element_t<N - 1, Tuple>>;
-    if constexpr (std::is_same_v<Last, SolveOptions>)
-      return ranged_split(ranges, std::get<N - 1>(t), t, std::make_index_sequence<N - 2>{});
-    else
-      return ranged_split(ranges, SolveOptions{}, t, std::make_index_sequence<N - 1>{});
-  }
-  template <class RangesT, class Tuple, std::size_t... I>
-  SolveReport ranged_split(const RangesT& ranges, const SolveOptions& opt, const Tuple& t,
-                           std::index_sequence<I...>) const {
-    return solve_ranged(ranges, std::get<0>(t), opt, std::get<I + 1>(t)...);
+  // The formula's arguments: t[Off], t[Off + 1], ...
+  template <std::size_t Off, class ExecArg, class RangesT, class Sol, class Tuple, std::size_t... I>
+  SolveReport with_args(const ExecArg& exec, const RangesT& ranges, const Sol& solution, const SolveOptions& opt,
+                        const Tuple& t, std::index_sequence<I...>) const {
+    return solve_ranged(exec, ranges, solution, opt, std::get<I + Off>(t)...);
   }
   // Non-finite points, parameters or right-hand sides would make every result NaN: reject them.
-  template <class Tuple, std::size_t... I>
-  void check_finite(const std::string& who, const Tuple& t, std::index_sequence<I...>) const {
+  template <class Exec, class Tuple, std::size_t... I>
+  void check_finite(const std::string& who, const Exec& exec, const Tuple& t, std::index_sequence<I...>) const {
     const auto one = [&](auto slot, const auto& v) {
-      using V = std::decay_t<decltype(v)>;
       // The table named in full (a constexpr local captured by the lambda is not a constant for nvcc).
       if constexpr (impl::Layout<F>::table.dim[decltype(slot)::value] != 0) {
-        if (!impl::all_finite(typename V::execution_space(), v))
+        if (!impl::all_finite(exec, v))
           throw Error(who + ": argument " + std::to_string(decltype(slot)::value) +
                       (decltype(slot)::value == unknown_slot ? " (the right-hand side)" : "") +
                       " contains NaN or infinite values");

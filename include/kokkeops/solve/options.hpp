@@ -21,8 +21,9 @@ enum class StopCriterion {
 /// Preconditioner of the conjugate gradient.
 enum class Preconditioner {
   none,
-  jacobi,   ///< diagonal of alpha*Id + K
-  nystrom,  ///< Nystrom approximation of K from m random landmarks (Falkon-style), applied by Woodbury
+  jacobi,     ///< diagonal of alpha*Id + K
+  nystrom,    ///< Nystrom approximation of K from m random landmarks (Falkon-style), applied by Woodbury
+  automatic,  ///< the default: Nystrom where it applies and pays, else Jacobi (SolveOptions::preconditioner_for)
 };
 
 /// Why a solve (or one column) stopped.
@@ -47,6 +48,7 @@ inline const char* to_string(Preconditioner p) {
     case Preconditioner::none: return "none";
     case Preconditioner::jacobi: return "jacobi";
     case Preconditioner::nystrom: return "nystrom";
+    case Preconditioner::automatic: return "automatic";
   }
   return "?";
 }
@@ -57,7 +59,12 @@ class SolveOptions {
   /// Ridge alpha in (alpha*Id + K) a = b; >= 0 and finite. KeOps' default is 1e-10.
   SolveOptions& alpha(double v) { alpha_ = v; return *this; }
   /// Stopping tolerance (> 0): relative to ||b|| per column, or KeOps' absolute RMS (see criterion).
-  SolveOptions& tolerance(double v) { tol_ = v; return *this; }
+  /// Default (not set): tolerance_for(T), 1e-6 for double data, 5e-5 for float.
+  SolveOptions& tolerance(double v) {
+    tol_ = v;
+    tol_set_ = true;
+    return *this;
+  }
   SolveOptions& criterion(StopCriterion c) { criterion_ = c; return *this; }
   /// Iteration budget (>= 1): kernel products inside the CG loop, restarts included.
   SolveOptions& max_iterations(int v) { max_iter_ = v; return *this; }
@@ -80,7 +87,29 @@ class SolveOptions {
   SolveOptions& verbosity(int v) { verbosity_ = v; return *this; }
 
   double alpha() const { return alpha_; }
-  double tolerance() const { return tol_; }
+  /// The tolerance set, or 0 if none was (the solve then uses tolerance_for its data type).
+  double tolerance() const { return tol_set_ ? tol_ : 0.0; }
+  /// The tolerance a solve of data type T uses: the one set, else one T's products reach on problems like
+  /// the seed one, so that the solve converges instead of stagnating at the data type's floor. float: 5e-5
+  /// (the seed problem's float floor is a relative residual of 2.6e-5 with the block-summed products, and
+  /// 5e-5 gives KeOps' error metric or better); double: 1e-6, KeOps' default.
+  template <class T>
+  double tolerance_for() const {
+    if (tol_set_) return tol_;
+    return sizeof(T) <= 4 ? 5e-5 : 1e-6;
+  }
+  /// The preconditioner a solve of n points uses. Preconditioner::automatic: Nystrom if the system is dense
+  /// (no ranges), alpha >= nystrom_min_alpha (Woodbury divides by alpha: a smaller alpha makes the
+  /// preconditioner's error dominate) and n >= nystrom_min_points (below, its set-up costs more than the
+  /// iterations it saves); Jacobi otherwise, and if the Nystrom factorisation fails (a kernel that is not
+  /// positive definite).
+  Preconditioner preconditioner_for(long n, bool with_ranges) const {
+    if (precond_ != Preconditioner::automatic) return precond_;
+    return !with_ranges && alpha_ >= nystrom_min_alpha && n >= nystrom_min_points ? Preconditioner::nystrom
+                                                                                 : Preconditioner::jacobi;
+  }
+  static constexpr double nystrom_min_alpha = 1e-4;
+  static constexpr long nystrom_min_points = 2000;
   StopCriterion criterion() const { return criterion_; }
   int max_iterations() const { return max_iter_; }
   bool initial_guess() const { return initial_guess_; }
@@ -102,7 +131,7 @@ class SolveOptions {
   void validate(const std::string& who, long n) const {
     if (!(alpha_ >= 0) || !std::isfinite(alpha_))
       throw Error(who + ": alpha must be finite and >= 0, got " + fmt(alpha_));
-    if (!(tol_ > 0) || !std::isfinite(tol_))
+    if (tol_set_ && (!(tol_ > 0) || !std::isfinite(tol_)))
       throw Error(who + ": tolerance must be finite and > 0, got " + fmt(tol_));
     if (max_iter_ < 1) throw Error(who + ": max_iterations must be >= 1, got " + std::to_string(max_iter_));
     if (precond_ == Preconditioner::nystrom) {
@@ -121,11 +150,12 @@ class SolveOptions {
     return s.str();
   }
   double alpha_ = 1e-10;
-  double tol_ = 1e-6;
+  double tol_ = 0;
+  bool tol_set_ = false;
   StopCriterion criterion_ = StopCriterion::relative;
   int max_iter_ = 1000;
   bool initial_guess_ = false;
-  Preconditioner precond_ = Preconditioner::none;
+  Preconditioner precond_ = Preconditioner::automatic;
   int landmarks_ = 0;
   std::uint64_t seed_ = 0;
   int verbosity_ = 0;

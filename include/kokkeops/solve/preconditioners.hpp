@@ -2,6 +2,7 @@
 // Nystrom (Falkon-style: K ~ K_nm K_mm^-1 K_mn from m random landmarks, inverted by Woodbury).
 #pragma once
 
+#include <kokkeops/impl/column_ops.hpp>
 #include <kokkeops/impl/pairs.hpp>
 #include <kokkeops/impl/range.hpp>
 #include <kokkeops/solve/options.hpp>
@@ -10,11 +11,6 @@
 #include <random>
 
 namespace kokkeops::impl {
-
-template <int Dv>
-struct Coef {
-  double v[Dv];
-};
 
 /// z = M^-1 r for the chosen preconditioner; r and z are (n, Dv) double views.
 template <class Exec, class T, int Dv>
@@ -92,7 +88,7 @@ struct PreconditionerState {
 template <class Exec, class M>
 bool cholesky_in_place(const Exec& exec, const M& a) {
   const int m = static_cast<int>(a.extent(0));
-  Kokkos::View<int, typename Exec::memory_space> ok("kokkeops::cholesky_ok");
+  Kokkos::View<int, typename Exec::memory_space> ok(Kokkos::view_alloc(exec, std::string("kokkeops::cholesky_ok")));
   Kokkos::deep_copy(exec, ok, 1);
   using Policy = Kokkos::TeamPolicy<Exec>;
   Kokkos::parallel_for(
@@ -117,10 +113,10 @@ bool cholesky_in_place(const Exec& exec, const M& a) {
           team.team_barrier();
         }
       });
-  exec.fence();
-  int h = 0;
-  Kokkos::deep_copy(h, ok);
-  return h == 1;
+  auto h = Kokkos::create_mirror_view(ok);
+  Kokkos::deep_copy(exec, h, ok);
+  exec.fence();  // the answer is needed on the host
+  return h() == 1;
 }
 
 /// m distinct indices in [0, n), reproducible from the seed.
