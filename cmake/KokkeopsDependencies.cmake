@@ -24,21 +24,36 @@ macro(kokkeops_find_kokkos)
     message(STATUS "Kokkeops: Kokkos ${Kokkos_VERSION} headers only: everything is compiled, executables are not linked")
   endif()
   _kokkeops_repair_kokkos_includes()
-  if(NOT TARGET Kokkos::kokkoskernels)
-    find_package(KokkosKernels QUIET)
-    # Debian's TriBITS-built package has no Kokkos::kokkoskernels, only trilinos_kokkoskernels
-    # without include directories: wrap it.
-    if(NOT TARGET Kokkos::kokkoskernels AND TARGET trilinos_kokkoskernels AND KokkosKernels_INCLUDE_DIRS)
-      add_library(Kokkos::kokkoskernels INTERFACE IMPORTED)
-      set_target_properties(Kokkos::kokkoskernels PROPERTIES
-        INTERFACE_LINK_LIBRARIES "trilinos_kokkoskernels;Kokkos::kokkos"
-        INTERFACE_INCLUDE_DIRECTORIES "${KokkosKernels_INCLUDE_DIRS}")
-    endif()
-  endif()
+  # Kokkos Kernels (the benchmark suite's gemv baseline only) must be built on this Kokkos: none goes with a
+  # Kokkos of headers only, and one of another major version (e.g. the distribution's, built on Kokkos 3.4,
+  # beside a Kokkos 5) includes Kokkos headers that no longer exist or are private.
+  set(Kokkeops_HAVE_KOKKOSKERNELS OFF)
   if(TARGET Kokkos::kokkoskernels)
     set(Kokkeops_HAVE_KOKKOSKERNELS ON)
-  else()
-    set(Kokkeops_HAVE_KOKKOSKERNELS OFF)
+  elseif(NOT Kokkos_COMPILE_ONLY)
+    find_package(KokkosKernels QUIET)
+    set(_kokkeops_kk_version "${KokkosKernels_VERSION}")
+    if(KokkosKernels_FOUND AND NOT _kokkeops_kk_version AND TARGET trilinos_kokkoskernels)
+      set(_kokkeops_kk_version 3.4)  # Debian's TriBITS package states no version: Trilinos' Kokkos 3.4
+    endif()
+    string(REGEX MATCH "^[0-9]+" _kokkeops_kk_major "${_kokkeops_kk_version}")
+    string(REGEX MATCH "^[0-9]+" _kokkeops_k_major "${Kokkos_VERSION}")
+    if(KokkosKernels_FOUND AND NOT _kokkeops_kk_major STREQUAL _kokkeops_k_major)
+      message(STATUS "Kokkeops: Kokkos Kernels ${_kokkeops_kk_version} (${KokkosKernels_DIR}) does not go "
+                     "with Kokkos ${Kokkos_VERSION}: not used")
+    elseif(KokkosKernels_FOUND)
+      # Debian's TriBITS-built package has no Kokkos::kokkoskernels, only trilinos_kokkoskernels
+      # without include directories: wrap it.
+      if(NOT TARGET Kokkos::kokkoskernels AND TARGET trilinos_kokkoskernels AND KokkosKernels_INCLUDE_DIRS)
+        add_library(Kokkos::kokkoskernels INTERFACE IMPORTED)
+        set_target_properties(Kokkos::kokkoskernels PROPERTIES
+          INTERFACE_LINK_LIBRARIES "trilinos_kokkoskernels;Kokkos::kokkos"
+          INTERFACE_INCLUDE_DIRECTORIES "${KokkosKernels_INCLUDE_DIRS}")
+      endif()
+      if(TARGET Kokkos::kokkoskernels)
+        set(Kokkeops_HAVE_KOKKOSKERNELS ON)
+      endif()
+    endif()
   endif()
 endmacro()
 
