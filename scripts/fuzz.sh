@@ -2,7 +2,7 @@
 # Run the libFuzzer targets of a fuzz build (-DKokkeops_ENABLE_FUZZ=ON, clang) for a bounded time each,
 # all at the same time (FUZZ_JOBS=1: one after the other).
 #
-#   [BUILD_DIR=DIR] scripts/fuzz.sh [SECONDS] [TARGET...]      (default: 45 s; npy csv cli)
+#   [BUILD_DIR=DIR] scripts/fuzz.sh [SECONDS] [TARGET...]      (default: 45 s; npy csv strings cli)
 #
 # Each target starts from a scratch copy of its committed corpus (tests/fuzz/corpus/<target>: seeds and
 # past findings), so the repository is not modified. A crash, a leak, a timeout (> 10 s for one input),
@@ -17,7 +17,7 @@ build_dir=${BUILD_DIR:-$repo_root/build-fuzz}
 seconds=${1:-45}
 shift || true
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(npy csv cli)
+[[ ${#targets[@]} -gt 0 ]] || targets=(npy csv strings cli)
 artifacts=${FUZZ_ARTIFACTS:-$build_dir/fuzz-artifacts}
 mkdir -p "$artifacts"
 artifacts=$(cd "$artifacts" && pwd)  # absolute: the cli target works in a scratch directory of its own
