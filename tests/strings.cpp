@@ -7,14 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "strings_cases.hpp"
+
 namespace {
 
 namespace ks = kokkeops::strings;
-
-// Aliases of the tests: vectors of dimension 3 (x, y, z: Vi, Vj, Vi), scalars (a: Vj, g: Pm), dimension 2
-// (c, w: Vi, Vj; complex numbers), 9 (m: Vj, a 3 x 3 matrix), 4 (q: Vi, complex pair or 2 x 2).
-const std::vector<std::string> kAliases = {"x = Vi(3)", "y = Vj(3)", "z = Vi(3)", "a = Vj(1)", "g = Pm(1)",
-                                           "c = Vi(2)", "w = Vj(2)", "m = Vj(9)", "q = Vi(4)"};
+using kokkeops::test::strings::kAliases;
+using kokkeops::test::strings::kOps;
+using kokkeops::test::strings::OpCase;
 
 std::string canon(const std::string& f) { return ks::parse_formula(f, kAliases).canonical(); }
 int dim(const std::string& f) { return ks::parse_formula(f, kAliases).root.dim; }
@@ -73,46 +73,6 @@ TEST(FormulaStrings, CanonicalIgnoresSpellingAndAliasNames) {
   EXPECT_EQ(p.canonical(), q.canonical());
   EXPECT_EQ(q.arity(), 4);
 }
-
-// Every operation of the catalogue, with the dimension the typed API gives it. The last test of this
-// group checks that the table names every operation the parser knows.
-struct OpCase {
-  const char* op;
-  const char* formula;
-  int dim;
-};
-const OpCase kOps[] = {
-    {"Exp", "Exp(x)", 3}, {"Log", "Log(a)", 1}, {"Sqrt", "Sqrt(x)", 3}, {"Rsqrt", "Rsqrt(x)", 3},
-    {"Inv", "Inv(x)", 3}, {"Square", "Square(x)", 3}, {"Abs", "Abs(x)", 3}, {"Sin", "Sin(x)", 3},
-    {"Cos", "Cos(x)", 3}, {"Asin", "Asin(x)", 3}, {"Acos", "Acos(x)", 3}, {"Atan", "Atan(x)", 3},
-    {"Floor", "Floor(x)", 3}, {"Sign", "Sign(x)", 3}, {"Step", "Step(x)", 3}, {"ReLU", "ReLU(x)", 3},
-    {"SinXDivX", "SinXDivX(x)", 3}, {"XLogX", "XLogX(x)", 3}, {"Minus", "Minus(x)", 3},
-    {"Add", "Add(x, a)", 3}, {"Subtract", "Subtract(a, x)", 3}, {"Mult", "Mult(x, y)", 3},
-    {"Divide", "Divide(x, g)", 3}, {"Atan2", "Atan2(x, y)", 3}, {"Powf", "Powf(x, a)", 3},
-    {"Equal", "Equal(x, y)", 3}, {"NotEqual", "NotEqual(x, y)", 3}, {"LessThan", "LessThan(x, 1)", 3},
-    {"LessOrEqual", "LessOrEqual(x, y)", 3}, {"Clamp", "Clamp(x, 0, 1)", 3}, {"IfElse", "IfElse(x, y, a)", 3},
-    {"Mod", "Mod(x, 2, 0.5)", 3}, {"Pow", "Pow(x, 3)", 3}, {"Round", "Round(x, -2)", 3},
-    {"ClampInt", "ClampInt(x, -1, 2)", 3}, {"DiffClampInt", "DiffClampInt(x, 0, 1)", 3},
-    {"Sum", "Sum(x)", 1}, {"SqNorm2", "SqNorm2(x)", 1}, {"Norm2", "Norm2(x)", 1}, {"Max", "Max(x)", 1},
-    {"Min", "Min(x)", 1}, {"ArgMax", "ArgMax(x)", 1}, {"ArgMin", "ArgMin(x)", 1},
-    {"Scalprod", "Scalprod(x, y)", 1}, {"SqDist", "SqDist(x, y)", 1},
-    {"WeightedSqNorm", "WeightedSqNorm(m, x)", 1}, {"WeightedSqDist", "WeightedSqDist(g, x, y)", 1},
-    {"Normalize", "Normalize(x)", 3}, {"SumT", "SumT(a, 5)", 5}, {"OneHot", "OneHot(a, 4)", 4},
-    {"Elem", "Elem(x, 2)", 1}, {"ElemT", "ElemT(a, 6, 5)", 6}, {"Extract", "Extract(m, 3, 4)", 4},
-    {"ExtractT", "ExtractT(x, 2, 7)", 7}, {"Concat", "Concat(x, c)", 5}, {"MatVecMult", "MatVecMult(m, x)", 3},
-    {"VecMatMult", "VecMatMult(x, m)", 3}, {"TensorProd", "TensorProd(x, c)", 6},
-    {"TensorDot", "TensorDot(m, x, Ind(3, 3), Ind(3), Ind(1), Ind(0))", 3},
-    {"Kron", "Kron(q, q, Ind(2, 2), Ind(2, 2))", 16}, {"ComplexAdd", "ComplexAdd(q, c)", 4},
-    {"ComplexSubtract", "ComplexSubtract(c, w)", 2}, {"ComplexMult", "ComplexMult(q, q)", 4},
-    {"ComplexDivide", "ComplexDivide(c, q)", 4}, {"ComplexExp", "ComplexExp(q)", 4}, {"Conj", "Conj(q)", 4},
-    {"ComplexReal", "ComplexReal(q)", 2}, {"ComplexImag", "ComplexImag(q)", 2},
-    {"ComplexSquareAbs", "ComplexSquareAbs(q)", 2}, {"ComplexAbs", "ComplexAbs(c)", 1},
-    {"ComplexAngle", "ComplexAngle(q)", 2}, {"Real2Complex", "Real2Complex(x)", 6},
-    {"Imag2Complex", "Imag2Complex(a)", 2}, {"ComplexExp1j", "ComplexExp1j(x)", 6}, {"ComplexSum", "ComplexSum(q)", 2},
-    {"ComplexSumT", "ComplexSumT(c, 6)", 6}, {"ComplexRealScal", "ComplexRealScal(a, q)", 4},
-    {"Grad", "Grad(Exp(-SqDist(x, y)) * a, x, g)", 3}, {"Diff", "Diff(Exp(-SqDist(x, y)), x, z)", 1},
-    {"Laplacian", "Laplacian(Exp(-SqDist(x, y)), x)", 1}, {"Divergence", "Divergence(x * SqNorm2(y - x), x)", 1},
-};
 
 TEST(FormulaStrings, EveryOperationParsesWithItsDimension) {
   for (const OpCase& c : kOps) {

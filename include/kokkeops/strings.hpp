@@ -103,6 +103,12 @@ struct ReductionSpec {
 };
 ReductionSpec parse_reduction(std::string_view name, int opt_arg = 0);
 
+/// The formula as a C++ expression of the typed API (names of kokkeops::formulas, unqualified): variables
+/// `Vi<p, d>{}`, integer literals `IntCst<n>{}`, float literals `constant(v)`, compile-time integers as
+/// template arguments (`Pow<3>(f)`, KeOps' `ElemT(f, D, m)` as `ElemT<m, D>(f)`), `Ind<...>{}` tuples. Its type
+/// is the type the same formula written in C++ has (tests/strings_codegen.cpp checks every operation).
+std::string to_cpp(const ParsedFormula& f);
+
 /// The names of every operation a formula string may call (besides Vi, Vj, Pm, Var, IntCst and Ind).
 const std::vector<std::string_view>& operation_names();
 
