@@ -1,7 +1,7 @@
 // libFuzzer target: the formula-string parser (kokkeops::strings) on arbitrary text. The first line is the
 // formula, each further line an alias. Every input must either be rejected with a FormulaError whose column
 // lies in the string it names, or parse into a tree whose canonical text parses back to itself with the
-// same dimension.
+// same dimension, and a non-empty C++ translation.
 #include <kokkeops/strings.hpp>
 
 #include <cstdint>
@@ -52,5 +52,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (q.canonical() != c) broken("canonical text is not a fixed point");
   if (q.root.dim != p.root.dim) broken("canonical text changes the dimension");
   (void)ks::to_string(p.root, p.variables);
+  if (ks::to_cpp(p).empty()) broken("empty C++ translation");
   return 0;
 }
