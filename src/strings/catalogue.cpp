@@ -93,11 +93,8 @@ long product(const std::vector<long>& v) {
   return p;
 }
 std::string shape(const std::vector<long>& v) {
-  std::string t = "Ind(";
-  for (std::size_t q = 0; q < v.size(); ++q) {
-    if (q) t += ',';
-    t += s(v[q]);
-  }
+  std::string t = "Ind(";  // appends: GCC 12 -O3 C++20 warns (-Wrestrict) on "literal" + std::string&&
+  t += join(v, ",");
   return t + ")";
 }
 int shapes_match(const Node& n, std::string& why) {  // the first two Ind tuples are the operands' shapes
@@ -248,6 +245,15 @@ const OpSpec kOps[] = {
 };
 
 }  // namespace
+
+std::string join(const std::vector<long>& v, const char* sep) {
+  std::string t;
+  for (std::size_t q = 0; q < v.size(); ++q) {
+    if (q) t += sep;
+    t += std::to_string(v[q]);
+  }
+  return t;
+}
 
 const OpSpec* find_op(std::string_view name) {
   for (const OpSpec& op : kOps)

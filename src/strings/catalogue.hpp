@@ -21,6 +21,9 @@ struct OpSpec {
   int (*dim)(const Node& n, std::string& why);
 };
 
+/// The integers of `v` joined by `sep` ("3, 3"): Ind tuples in messages, canonical text and C++.
+std::string join(const std::vector<long>& v, const char* sep);
+
 /// nullptr when `name` is not an operation.
 const OpSpec* find_op(std::string_view name);
 /// Every operation's name (for suggestions).

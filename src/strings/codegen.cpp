@@ -12,15 +12,6 @@ namespace {
 
 std::string num(long v) { return std::to_string(v); }
 
-std::string ind(const std::vector<long>& t) {
-  std::string s = "Ind<";
-  for (std::size_t q = 0; q < t.size(); ++q) {
-    if (q) s += ", ";
-    s += num(t[q]);
-  }
-  return s + ">{}";
-}
-
 void emit(std::string& out, const Node& n, const std::vector<Variable>& vars) {
   const auto arg = [&](std::size_t k) { emit(out, n.args[k], vars); };
   if (n.op == "Var") {
@@ -57,13 +48,19 @@ void emit(std::string& out, const Node& n, const std::vector<Variable>& vars) {
     return;
   }
   // Compile-time integers as template arguments (KeOps' argument order -> the typed API's).
-  std::string templ;
+  std::vector<long> targs;
   if (n.op == "Pow" || n.op == "SumT" || n.op == "OneHot" || n.op == "Elem" || n.op == "ComplexSumT") {
-    templ = "<" + num(n.ints[0]) + ">";
+    targs = {n.ints[0]};
   } else if (n.op == "ElemT") {  // KeOps ElemT(f, D, m) -> ElemT<m, D>(f)
-    templ = "<" + num(n.ints[1]) + ", " + num(n.ints[0]) + ">";
+    targs = {n.ints[1], n.ints[0]};
   } else if (n.op == "Extract" || n.op == "ExtractT") {  // (f, start, len) / (f, start, D)
-    templ = "<" + num(n.ints[0]) + ", " + num(n.ints[1]) + ">";
+    targs = {n.ints[0], n.ints[1]};
+  }
+  std::string templ;  // appends: GCC 12 -O3 C++20 warns (-Wrestrict) on "literal" + std::string&&
+  if (!targs.empty()) {
+    templ = "<";
+    templ += detail::join(targs, ", ");
+    templ += ">";
   }
   out += n.op + templ + "(";
   for (std::size_t k = 0; k < n.args.size(); ++k) {
@@ -72,7 +69,11 @@ void emit(std::string& out, const Node& n, const std::vector<Variable>& vars) {
   }
   if (templ.empty()) {  // runtime integers (Round, ClampInt, DiffClampInt) and Ind tuples
     for (long v : n.ints) out += ", " + num(v);
-    for (const auto& t : n.inds) out += ", " + ind(t);
+    for (const auto& t : n.inds) {
+      out += ", Ind<";
+      out += detail::join(t, ", ");
+      out += ">{}";
+    }
   }
   out += ")";
 }

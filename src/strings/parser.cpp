@@ -533,7 +533,7 @@ void print(std::string& out, const Node& n, const std::vector<Variable>& vars, b
     } else {
       const auto& tuple = n.inds[t++];
       out += "Ind(";
-      for (std::size_t q = 0; q < tuple.size(); ++q) out += (q ? sep : "") + std::to_string(tuple[q]);
+      out += detail::join(tuple, sep);
       out += ")";
     }
   }
