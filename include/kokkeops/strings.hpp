@@ -112,6 +112,32 @@ std::string to_cpp(const ParsedFormula& f);
 /// The names of every operation a formula string may call (besides Vi, Vj, Pm, Var, IntCst and Ind).
 const std::vector<std::string_view>& operation_names();
 
+/// One compiled entry point (kokkeops/entry.h): a formula with its aliases, a reduction, the axis and the
+/// data type. What kokkeops-codegen and kokkeops_add_formulas() take, and what the string API looks up.
+struct EntrySpec {
+  std::string formula;
+  std::vector<std::string> aliases;
+  std::string reduction = "Sum";  // KeOps' reduction_op (parse_reduction)
+  int opt_arg = 0;                // K of the K-selections
+  std::string formula2;           // the second formula of the *Weight reductions (same aliases)
+  int axis = 1;                   // KeOps' axis: 1 reduces over j (output indexed by i), 0 over i
+  std::string dtype = "float32";  // float32 (float) or float64 (double)
+  /// A solve entry (KeOps' KernelSolve(formula, aliases, varinvalias, axis)): the alias name of the unknown,
+  /// a variable of the reduced axis in which the formula is linear; the reduction is then Sum. Empty: Genred.
+  std::string unknown;
+};
+
+/// The registry key of an entry, "<canonical formula>[;<canonical formula2>]|<reduction>|axis=<0|1>|<dtype>"
+/// (a solve: "<canonical formula>|KernelSolve(<canonical unknown>)|axis=<0|1>|<dtype>"):
+/// equal for specs that differ only in spaces, alias names or operator spelling. Throws FormulaError for a bad
+/// formula, alias or reduction, and kokkeops::Error for a bad axis or dtype.
+std::string entry_key(const EntrySpec& spec);
+
+/// The C++ translation unit of an entry point: `extern "C" const kokkeops_entry_info* <symbol>(void)`, the
+/// typed Genred of the formula run on a kokkeops_call (kokkeops/strings/entry_impl.hpp). Same errors as
+/// entry_key; a formula without variables, and a symbol that is not a C identifier, are errors too.
+std::string entry_source(const EntrySpec& spec, const std::string& symbol);
+
 /// The formula as text, with alias names where the variable has one (KeOps-like, for messages).
 std::string to_string(const Node& node, const std::vector<Variable>& variables);
 
