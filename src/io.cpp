@@ -52,8 +52,17 @@ std::string printable(std::string_view s, std::size_t max_len = 48, bool keep_ut
 
 std::string errno_text(int err) { return std::strerror(err); }
 
-const char* dtype_descr(DType t) { return t == DType::float32 ? "<f4" : "<f8"; }
-std::size_t itemsize(DType t) { return t == DType::float32 ? 4 : 8; }
+const char* dtype_descr(DType t) {
+  switch (t) {
+    case DType::float32: return "<f4";
+    case DType::float64: return "<f8";
+    case DType::int32: return "<i4";
+    case DType::int64: return "<i8";
+  }
+  return "?";
+}
+std::size_t itemsize(DType t) { return t == DType::float32 || t == DType::int32 ? 4 : 8; }
+bool is_integer(DType t) { return t == DType::int32 || t == DType::int64; }
 
 std::string lower_extension(const std::string& path) {
   std::string ext = fs::path(path).extension().string();
@@ -142,8 +151,13 @@ class HeaderParser {
           out.dtype = DType::float32;
         } else if (d == "<f8") {
           out.dtype = DType::float64;
+        } else if (d == "<i4") {
+          out.dtype = DType::int32;
+        } else if (d == "<i8") {
+          out.dtype = DType::int64;
         } else {
-          fail(src_, "unsupported dtype '" + printable(d) + "' (expected little-endian float '<f4' or '<f8')");
+          fail(src_, "unsupported dtype '" + printable(d) +
+                         "' (expected little-endian '<f4', '<f8', '<i4' or '<i8')");
         }
       } else if (key == "fortran_order") {
         duplicate(have_fortran, key);
@@ -277,29 +291,45 @@ std::uint64_t load_le(const unsigned char* p, std::size_t n) {
 }
 
 /// Decode `count` little-endian elements starting at file-order index `first` into m.data.
-void decode(const unsigned char* p, std::size_t first, std::size_t count, const NpyLayout& lay, Matrix& m) {
+void decode(const unsigned char* p, std::size_t first, std::size_t count, const NpyLayout& lay, Matrix& m,
+            const std::string& src) {
   const std::size_t rows = static_cast<std::size_t>(lay.rows), cols = static_cast<std::size_t>(lay.cols);
   for (std::size_t k = 0; k < count; ++k) {
     double v;
+    const std::size_t idx = first + k;
+    // Fortran order stores column after column: file index idx is element (idx % rows, idx / rows).
+    const std::size_t at = lay.fortran ? (idx % rows) * cols + idx / rows : idx;
     if (lay.dtype == DType::float32) {
       const auto bits = static_cast<std::uint32_t>(load_le(p + 4 * k, 4));
       float f;
       std::memcpy(&f, &bits, 4);
       v = f;
-    } else {
+    } else if (lay.dtype == DType::float64) {
       const std::uint64_t bits = load_le(p + 8 * k, 8);
       std::memcpy(&v, &bits, 8);
+    } else if (lay.dtype == DType::int32) {
+      const auto bits = static_cast<std::uint32_t>(load_le(p + 4 * k, 4));
+      std::int32_t i;
+      std::memcpy(&i, &bits, 4);
+      v = i;
+    } else {
+      const std::uint64_t bits = load_le(p + 8 * k, 8);
+      std::int64_t i;
+      std::memcpy(&i, &bits, 8);
+      constexpr std::int64_t kExact = std::int64_t{1} << 53;
+      if (i > kExact || i < -kExact)
+        fail(src, "int64 value " + std::to_string(i) + " at row " + std::to_string(at / cols) + ", column " +
+                      std::to_string(at % cols) + " cannot be held exactly (|value| > 2^53)");
+      v = static_cast<double>(i);
     }
-    const std::size_t idx = first + k;
-    // Fortran order stores column after column: file index idx is element (idx % rows, idx / rows).
-    m.data[lay.fortran ? (idx % rows) * cols + idx / rows : idx] = v;
+    m.data[at] = v;
   }
 }
 
 /// The .npy reader over any byte source: read(dst, n) must deliver exactly n bytes (or throw), and the
 /// source holds `total` bytes. Every size is checked against `total` before anything is allocated.
 template <class Read>
-Matrix read_npy_from(Read&& read, std::uint64_t total, const std::string& src) {
+Matrix read_npy_from(Read&& read, std::uint64_t total, const std::string& src, NonFinite nonfinite) {
   unsigned char pre[12];
   if (total < kMagicLen + 2) fail(src, "not a .npy file (too short: " + std::to_string(total) + " bytes)");
   read(reinterpret_cast<char*>(pre), kMagicLen + 2);
@@ -342,9 +372,9 @@ Matrix read_npy_from(Read&& read, std::uint64_t total, const std::string& src) {
   for (std::size_t first = 0; first < count; first += chunk) {
     const std::size_t n = std::min(chunk, count - first);
     read(reinterpret_cast<char*>(buf.data()), n * item);
-    decode(buf.data(), first, n, lay, m);
+    decode(buf.data(), first, n, lay, m, src);
   }
-  check_finite(m, src, "");
+  if (nonfinite == NonFinite::reject && !is_integer(lay.dtype)) check_finite(m, src, "");
   return m;
 }
 
@@ -373,7 +403,9 @@ Field parse_number(std::string_view field, double& v, bool& out_of_range) {
 
 // ------------------------------------------------------------------ writing
 
-/// Check what a writer is given: consistent shape, finite values, and values that fit the target dtype.
+/// Check what a writer is given: a consistent shape, and values that the target dtype holds (NaN and +-inf
+/// are written as they are in float dtypes; a finite value that overflows float32, and a value that is not an
+/// integer of the range of an integer dtype, are errors).
 void check_for_write(const Matrix& m, DType dtype, const std::string& path) {
   if (m.rows < 0 || m.cols < 0)
     fail(path, "cannot write a matrix of shape (" + std::to_string(m.rows) + ", " + std::to_string(m.cols) + ")");
@@ -381,13 +413,23 @@ void check_for_write(const Matrix& m, DType dtype, const std::string& path) {
   if ((c != 0 && r > UINT64_MAX / c) || m.data.size() != r * c)
     fail(path, "cannot write: matrix data holds " + std::to_string(m.data.size()) + " values but its shape is (" +
                    std::to_string(m.rows) + ", " + std::to_string(m.cols) + ")");
-  check_finite(m, path, "cannot write ");
   if (dtype == DType::float32) {
     for (std::size_t k = 0; k < m.data.size(); ++k) {
-      if (!std::isfinite(static_cast<float>(m.data[k]))) {
+      if (std::isfinite(m.data[k]) && !std::isfinite(static_cast<float>(m.data[k]))) {
         fail(path, "cannot write value " + std::to_string(m.data[k]) + " at row " + std::to_string(k / c) +
                        ", column " + std::to_string(k % c) + " as float32 (out of range)");
       }
+    }
+  } else if (is_integer(dtype)) {
+    const double lo = dtype == DType::int32 ? -2147483648.0 : -9223372036854775808.0;
+    const double hi = dtype == DType::int32 ? 2147483647.0 : 9223372036854775807.0;  // rounds to 2^63
+    for (std::size_t k = 0; k < m.data.size(); ++k) {
+      const double v = m.data[k];
+      const bool ok = std::isfinite(v) && std::trunc(v) == v && v >= lo && (dtype == DType::int32 ? v <= hi : v < hi);
+      if (!ok)
+        fail(path, "cannot write value " + (std::isfinite(v) ? std::to_string(v) : std::string(nonfinite_name(v))) +
+                       " at row " + std::to_string(k / c) + ", column " + std::to_string(k % c) + " as " +
+                       (dtype == DType::int32 ? "int32" : "int64") + " (not an integer of its range)");
     }
   }
 }
@@ -467,8 +509,12 @@ void write_csv_as(const std::string& path, const Matrix& m, DType dtype) {
     const auto cols = static_cast<std::size_t>(m.cols);
     for (std::size_t k = 0; k < m.data.size(); ++k) {
       // %.9g / %.17g: the fewest printf digits that always read back to the same float / double.
-      const int n = dtype == DType::float32 ? std::snprintf(num, sizeof num, "%.9g", double(float(m.data[k])))
-                                            : std::snprintf(num, sizeof num, "%.17g", m.data[k]);
+      const double v = m.data[k];
+      const int n = std::isnan(v)         ? std::snprintf(num, sizeof num, "nan")
+                    : std::isinf(v)       ? std::snprintf(num, sizeof num, v > 0 ? "inf" : "-inf")
+                    : is_integer(dtype)   ? std::snprintf(num, sizeof num, "%.0f", v)
+                    : dtype == DType::float32 ? std::snprintf(num, sizeof num, "%.9g", double(float(v)))
+                                              : std::snprintf(num, sizeof num, "%.17g", v);
       out.append(num, static_cast<std::size_t>(n));
       out += (k % cols == cols - 1) ? '\n' : ',';
       if (out.size() > (1u << 20)) {
@@ -484,7 +530,7 @@ void write_csv_as(const std::string& path, const Matrix& m, DType dtype) {
 
 // ------------------------------------------------------------------ public entry points
 
-Matrix parse_npy(std::string_view bytes, const std::string& source) {
+Matrix parse_npy(std::string_view bytes, const std::string& source, NonFinite nonfinite) {
   std::size_t pos = 0;
   auto read = [&](char* dst, std::size_t n) {
     // read_npy_from checks every length against the total first; this guard only keeps it honest.
@@ -492,20 +538,20 @@ Matrix parse_npy(std::string_view bytes, const std::string& source) {
     std::memcpy(dst, bytes.data() + pos, n);
     pos += n;
   };
-  return read_npy_from(read, bytes.size(), source);
+  return read_npy_from(read, bytes.size(), source, nonfinite);
 }
 
-Matrix read_npy(const std::string& path) {
+Matrix read_npy(const std::string& path, NonFinite nonfinite) {
   std::uint64_t size = 0;
   const File f = open_input(path, size);
   auto read = [&](char* dst, std::size_t n) { read_exact(f.get(), dst, n, path); };
-  Matrix m = read_npy_from(read, size, path);
+  Matrix m = read_npy_from(read, size, path, nonfinite);
   // The file may have grown after we took its size; what we read must be all there is.
   if (std::fgetc(f.get()) != EOF) fail(path, "extra bytes after the data (file grew while reading)");
   return m;
 }
 
-Matrix parse_csv(std::string_view text, const std::string& source) {
+Matrix parse_csv(std::string_view text, const std::string& source, NonFinite nonfinite) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte-order mark (Excel)
   Matrix m;
   m.dtype = DType::float64;
@@ -555,7 +601,8 @@ Matrix parse_csv(std::string_view text, const std::string& source) {
           break;
       }
       if (out_of_range) fail(source, at + "value '" + printable(fields[j]) + "' is out of double range");
-      if (!std::isfinite(v)) fail(source, at + "non-finite value '" + printable(fields[j]) + "'");
+      if (!std::isfinite(v) && nonfinite == NonFinite::reject)
+        fail(source, at + "non-finite value '" + printable(fields[j]) + "'");
       m.data.push_back(v);
     }
     // Checked after the fields, so a bad separator ("3;4") is reported as the field it spoils.
@@ -573,7 +620,7 @@ Matrix parse_csv(std::string_view text, const std::string& source) {
   return m;
 }
 
-Matrix read_csv(const std::string& path) {
+Matrix read_csv(const std::string& path, NonFinite nonfinite) {
   std::uint64_t size = 0;
   const File f = open_input(path, size);
   if (size > std::numeric_limits<std::size_t>::max() / 2) fail(path, "file too large");
@@ -581,13 +628,13 @@ Matrix read_csv(const std::string& path) {
   read_exact(f.get(), text.data(), text.size(), path);
   // Text appended after the size was taken would be silently ignored; refuse instead.
   if (std::fgetc(f.get()) != EOF) fail(path, "file grew while reading");
-  return parse_csv(text, path);
+  return parse_csv(text, path, nonfinite);
 }
 
-Matrix read_matrix(const std::string& path) {
+Matrix read_matrix(const std::string& path, NonFinite nonfinite) {
   const std::string ext = lower_extension(path);
-  if (ext == ".npy") return read_npy(path);
-  if (ext == ".csv") return read_csv(path);
+  if (ext == ".npy") return read_npy(path, nonfinite);
+  if (ext == ".csv") return read_csv(path, nonfinite);
   fail(path, "unsupported file extension '" + printable(ext) + "' (expected .npy or .csv)");
 }
 
@@ -615,8 +662,16 @@ void write_npy(const std::string& path, const Matrix& m, DType dtype) {
           std::uint32_t b32;
           std::memcpy(&b32, &v, 4);
           bits = b32;
-        } else {
+        } else if (dtype == DType::float64) {
           std::memcpy(&bits, &m.data[first + k], 8);
+        } else if (dtype == DType::int32) {
+          const auto i = static_cast<std::int32_t>(m.data[first + k]);
+          std::uint32_t b32;
+          std::memcpy(&b32, &i, 4);
+          bits = b32;
+        } else {
+          const auto i = static_cast<std::int64_t>(m.data[first + k]);
+          std::memcpy(&bits, &i, 8);
         }
         for (std::size_t b = 0; b < item; ++b) buf[k * item + b] = static_cast<unsigned char>(bits >> (8 * b));
       }

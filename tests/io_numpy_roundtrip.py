@@ -3,10 +3,12 @@
 
   1. python3 io_numpy_roundtrip.py --write DIR
        NumPy writes a32.npy (5x3 float32), a64.npy (4x6 float64), v.npy (1-D, 7 float64) and
-       f64f.npy (3x5 float64, Fortran order) with value(i, j) = i * cols + j + 0.1.
+       f64f.npy (3x5 float64, Fortran order) with value(i, j) = i * cols + j + 0.1, and i32.npy (2x3 int32),
+       i64.npy (3x4 int64) with value(i, j) = i * cols + j - 5.
   2. KOKKEOPS_NUMPY_DIR=DIR <io test executable> --gtest_filter=NpyIO.NumpyInterop
        The C++ reader checks those files and writes out32.npy (6x2 float32) and out64.npy (3x7 float64)
-       with the same formula.
+       with the same formula, outi64.npy (4x3 int64, the integer formula) and outnan.npy (2x2 float64:
+       0, nan, inf, -inf: results such as a NaN minimum or an empty reduction's neutral value).
   3. python3 io_numpy_roundtrip.py --check DIR
        NumPy loads out32.npy / out64.npy and checks shape, dtype, C order and every value exactly.
 
@@ -23,18 +25,30 @@ WRITTEN = {
     "a64.npy": ((4, 6), "float64", False),
     "v.npy": ((7,), "float64", False),
     "f64f.npy": ((3, 5), "float64", True),
+    "i32.npy": ((2, 3), "int32", False),
+    "i64.npy": ((3, 4), "int64", False),
 }
 EXPECTED = {
     "out32.npy": ((6, 2), "float32"),
     "out64.npy": ((3, 7), "float64"),
+    "outi64.npy": ((4, 3), "int64"),
+    "outnan.npy": ((2, 2), "float64"),
 }
 
 
 def values(np, shape, dtype):
     """value(i, j) = i * cols + j + 0.1, computed in float64 and then rounded to dtype (as the C++ side does)."""
     rows, cols = shape[0], (shape[1] if len(shape) == 2 else 1)
+    if np.dtype(dtype).kind == "i":
+        return (np.arange(rows * cols, dtype=np.int64).reshape(rows, cols) - 5).reshape(shape).astype(dtype)
     a = np.arange(rows * cols, dtype=np.float64).reshape(rows, cols) + 0.1
     return a.reshape(shape).astype(dtype)
+
+
+def expected(np, name, shape, dtype):
+    if name == "outnan.npy":
+        return np.array([[0.0, np.nan], [np.inf, -np.inf]])
+    return values(np, shape, dtype)
 
 
 def write(np, out_dir):
@@ -70,8 +84,8 @@ def check(np, in_dir):
         if a.shape != shape or a.dtype != np.dtype(dtype) or a.dtype.byteorder not in "<=" or not a.flags.c_contiguous:
             failures.append(f"{path}: got shape {a.shape} dtype {a.dtype.str}, want {shape} {np.dtype(dtype).str} C order")
             continue
-        want = values(np, shape, dtype)
-        if not np.array_equal(a, want):
+        want = expected(np, name, shape, dtype)
+        if not np.array_equal(a, want, equal_nan=True):
             bad = np.argwhere(a != want)[0]
             failures.append(f"{path}: value at {tuple(bad)} is {a[tuple(bad)]!r}, want {want[tuple(bad)]!r}")
         else:

@@ -28,10 +28,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (m.rows < 0 || m.cols < 0) broken("negative shape");
   if (m.data.size() != static_cast<std::size_t>(m.rows) * static_cast<std::size_t>(m.cols)) broken("data size != rows * cols");
-  const std::size_t item = m.dtype == kokkeops::io::DType::float32 ? 4 : 8;
+  const bool narrow = m.dtype == kokkeops::io::DType::float32 || m.dtype == kokkeops::io::DType::int32;
+  const std::size_t item = narrow ? 4 : 8;
+  const bool integer = m.dtype == kokkeops::io::DType::int32 || m.dtype == kokkeops::io::DType::int64;
   // The file holds the data exactly: the data bytes are the tail of the input.
   if (m.data.size() * item > size) broken("more values than bytes");
-  for (double v : m.data)
+  for (double v : m.data) {
     if (!std::isfinite(v)) broken("non-finite value accepted");
+    if (integer && (std::trunc(v) != v || std::fabs(v) > 9007199254740992.0)) broken("inexact integer value");
+  }
   return 0;
 }
