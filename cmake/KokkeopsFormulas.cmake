@@ -16,7 +16,8 @@
 #
 # declared in the generated header kokkeops_formulas_<name>.h (on the target's include path). Call it once
 # before the first string call (kokkeops::Genred("...", {...}, "Sum", kokkeops::axis::j)). Formulas may not
-# contain ';' (a CMake list separator; KeOps formulas have none).
+# contain ';' (a CMake list separator; KeOps formulas have none). Call it in the directory that defines the
+# target (the generated sources are custom-command outputs of that directory); set names are unique per build.
 function(kokkeops_add_formulas target)
   if(NOT TARGET ${target})
     message(FATAL_ERROR "kokkeops_add_formulas: '${target}' is not a target")
@@ -32,6 +33,13 @@ function(kokkeops_add_formulas target)
     message(FATAL_ERROR "kokkeops_add_formulas(${target}): expected SET <name> first, a C identifier (got '${_kw} ${_set}')")
   endif()
   list(REMOVE_AT _args 0 1)
+  # The set's name is a C symbol (kokkeops_register_<name>): one per build.
+  get_property(_sets GLOBAL PROPERTY KOKKEOPS_FORMULA_SETS)
+  if(_set IN_LIST _sets)
+    message(FATAL_ERROR "kokkeops_add_formulas(${target}): the set name '${_set}' is already used (its "
+                        "kokkeops_register_${_set}() would be defined twice): give each set its own name")
+  endif()
+  set_property(GLOBAL APPEND PROPERTY KOKKEOPS_FORMULA_SETS ${_set})
   # The generator: Kokkeops_CODEGEN (a kokkeops-codegen that runs on this machine: cross builds) or the
   # package's own (run through CMAKE_CROSSCOMPILING_EMULATOR when one is set).
   set(_tool "")
