@@ -3,8 +3,9 @@
 #
 #   [BUILD_DIR=DIR] scripts/test.sh [CTEST_ARGS...]     (default DIR: build/ in the repository)
 #
-# First builds whatever README command 1 (scripts/setup.sh) left unbuilt in DIR (the tests and the
-# benchmarks; nothing when all is up to date), then runs ctest.
+# First builds what the tests need that README command 1 (scripts/setup.sh) left unbuilt in DIR (the target
+# kokkeops_tests: the test executables and the strings example; nothing when all is up to date), then runs
+# ctest. The benchmarks are not built here: cmake --build DIR (all), or perf/run_suite.sh.
 # Extra arguments go to ctest (e.g. -L openmp, -R Solve, -j1). Exits with ctest's status. Tests run
 # as many at a time as the machine has cores (a -j argument overrides); an OpenMP test or the CLI test
 # takes two of them (tests/CMakeLists.txt: PROCESSORS 2), so the others overlap the Serial and host tests
@@ -22,8 +23,10 @@ if [[ ! -f $build_dir/CTestTestfile.cmake ]]; then
   exit 1
 fi
 
-printf '[test] building %s with -j%s\n' "$build_dir" "$(nproc)" >&2
-cmake --build "$build_dir" -j"$(nproc)"
+targets=(--target kokkeops_tests)
+[[ ${KOKKEOPS_SOAK:-0} == 1 ]] && targets+=(kokkeops_soak_test)
+printf '[test] building %s (%s) with -j%s\n' "$build_dir" "${targets[*]:1}" "$(nproc)" >&2
+cmake --build "$build_dir" -j"$(nproc)" "${targets[@]}"
 
 # Two threads, unbound: tests share the machine and must not fight over pinned cores.
 export OMP_NUM_THREADS=2 OMP_PROC_BIND=false
