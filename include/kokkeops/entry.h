@@ -35,7 +35,8 @@ enum kokkeops_status {
   KOKKEOPS_OK = 0,
   KOKKEOPS_ERROR_ARGUMENT = 1, /* a bad call: counts, shapes, types, NaN in a solve, ... (kokkeops::Error) */
   KOKKEOPS_ERROR_VERSION = 2,  /* the call struct is of another ABI version or size */
-  KOKKEOPS_ERROR_RUNTIME = 3   /* anything else: out of memory, a Kokkos error */
+  KOKKEOPS_ERROR_RUNTIME = 3,  /* anything else: out of memory, a Kokkos error */
+  KOKKEOPS_ERROR_UNAVAILABLE = 4 /* not in this build: a formula not compiled in (kokkeops/kokkeops.h) */
 };
 
 /* Where the arrays' memory is. */
