@@ -28,6 +28,7 @@ APT_PACKAGES=(
   libcli11-dev nlohmann-json3-dev libfmt-dev
   libtrilinos-kokkos-dev libtrilinos-kokkos-kernels-dev
   python3 python3-numpy
+  gfortran
 )
 
 log() { printf '[setup] %s\n' "$*" >&2; }
