@@ -25,7 +25,8 @@ program seed_kernelsolve
   type(kokkeops_solve_options) :: opt
   type(kokkeops_solve_report) :: rep
   real(c_double) :: err32, err64
-  integer :: n, status
+  integer :: n, status, seed_size
+  integer, allocatable :: seed(:)
   character(len=32) :: arg
 
   n = 10000
@@ -34,7 +35,9 @@ program seed_kernelsolve
     read (arg, *) n
   end if
   allocate (x(3, n), b(2, n), a(2, n), ka(2, n), xf(3, n), bf(2, n), af(2, n))
-  call random_seed(put=[(1234 + status, status=1, 64)])
+  call random_seed(size=seed_size)
+  seed = [(1234 + status, status=1, seed_size)]
+  call random_seed(put=seed)
   call random_normal(x)
   call random_normal(b)
   xf = real(x, c_float)
@@ -82,7 +85,8 @@ contains
   ! Standard normal values (Box-Muller).
   subroutine random_normal(v)
     real(c_double), intent(out) :: v(:, :)
-    real(c_double) :: u1(size(v, 1), size(v, 2)), u2(size(v, 1), size(v, 2))
+    real(c_double), allocatable :: u1(:, :), u2(:, :)
+    allocate (u1(size(v, 1), size(v, 2)), u2(size(v, 1), size(v, 2)))
     call random_number(u1)
     call random_number(u2)
     v = sqrt(-2 * log(1 - u1)) * cos(2 * acos(-1d0) * u2)

@@ -29,7 +29,9 @@
  * Errors: every function returns a kokkeops_status; the message of a handle's last failure is
  * kokkeops_genred_error / kokkeops_solver_error (a creation that fails still returns a handle holding its
  * message, unless memory ran out: then *handle is NULL), and kokkeops_last_error() is the calling thread's
- * last message of any call. No exception crosses this interface and nothing aborts the process.
+ * last message of any call. No exception crosses this interface; a bad call returns a status instead of
+ * aborting (what Kokkos itself aborts on, e.g. a View allocated after Kokkos::finalize by other code, stays
+ * Kokkos' behaviour).
  *
  * Threads: handles are independent; a handle is used by one thread at a time (its error message is its
  * own). Runs and solves go to Kokkos' default execution space, whose rule applies: one call at a time on it
@@ -50,8 +52,8 @@ extern "C" {
 const char* kokkeops_version(void);
 
 /* Initialises Kokkos (Kokkos::initialize with argc/argv, both may be NULL) unless it is initialised already;
- * KOKKEOPS_OK in both cases. Kokkos cannot be initialised again after it is finalised: that is
- * KOKKEOPS_ERROR_RUNTIME. */
+ * KOKKEOPS_OK in both cases. Kokkos cannot be initialised again after it is finalised (by kokkeops_finalize,
+ * or by the program on Kokkos 4 and 5, which say so): that is KOKKEOPS_ERROR_RUNTIME. */
 int kokkeops_initialize(int* argc, char** argv);
 /* Finalises Kokkos if kokkeops_initialize initialised it (else does nothing): after every handle's last call. */
 int kokkeops_finalize(void);

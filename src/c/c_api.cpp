@@ -21,10 +21,33 @@ thread_local std::string last_error;
 std::mutex init_mutex;
 bool initialized_here = false;  // guarded by init_mutex
 
-int set_error(std::string* own, int code, std::string message) {
-  last_error = message;
-  if (own) *own = std::move(message);
+// Records a message (the thread's last, and the handle's if own) and returns code; never throws (a message
+// that cannot be stored for lack of memory is replaced by a static one).
+int set_error(std::string* own, int code, const char* message) noexcept {
+  try {
+    last_error = message;
+    if (own) *own = message;
+  } catch (...) {
+    last_error.clear();
+    if (own) own->clear();
+  }
   return code;
+}
+int set_error(std::string* own, int code, const std::string& message) noexcept {
+  return set_error(own, code, message.c_str());
+}
+
+// Kokkos::is_finalized() where this Kokkos has it (4.x, 5.x), else false: the non-template wins when both exist.
+namespace fallback {
+template <class... T>
+bool is_finalized(T...) {
+  return false;
+}
+}  // namespace fallback
+bool kokkos_finalized() {
+  using namespace Kokkos;
+  using namespace fallback;
+  return is_finalized();
 }
 
 // The status of the exception being handled: a bad call (kokkeops::Error, its FormulaError) or anything else.
@@ -51,7 +74,7 @@ const char* dtype_name(std::int32_t d) {
 // What a Genred and a KernelSolve handle share: the spec, its two keys, the entries found, the last error.
 struct kokkeops_handle_base {
   kokkeops::strings::EntrySpec spec;
-  std::string key32, key64, error, who;
+  std::string key32, key64, error, who, creation_error;
   std::atomic<const kokkeops_entry_info*> e32{nullptr}, e64{nullptr};
   bool valid = false;  // created without error
 
@@ -77,7 +100,10 @@ struct kokkeops_handle_base {
   // The entry for dtype, or a status: UNAVAILABLE if it is not compiled in.
   int entry(std::int32_t dtype, const kokkeops_entry_info** out) {
     *out = nullptr;
-    if (!valid) return set_error(&error, KOKKEOPS_ERROR_ARGUMENT, who + ": this handle's creation failed: " + error);
+    if (!valid) {
+      if (creation_error.empty()) creation_error = error;
+      return set_error(&error, KOKKEOPS_ERROR_ARGUMENT, who + ": this handle's creation failed: " + creation_error);
+    }
     const char* name = dtype_name(dtype);
     if (!name)
       return set_error(&error, KOKKEOPS_ERROR_ARGUMENT,
@@ -133,17 +159,21 @@ struct kokkeops_solver : kokkeops_handle_base {};
 extern "C" {
 
 const char* kokkeops_version(void) {
-  static const std::string v = kokkeops::version();
-  return v.c_str();
+  try {
+    static const std::string v = kokkeops::version();
+    return v.c_str();
+  } catch (...) {
+    return "unknown";
+  }
 }
 
 int kokkeops_initialize(int* argc, char** argv) {
   try {
     const std::lock_guard<std::mutex> lock(init_mutex);
     if (Kokkos::is_initialized()) return KOKKEOPS_OK;
-    if (initialized_here)
+    if (initialized_here || kokkos_finalized())
       return set_error(nullptr, KOKKEOPS_ERROR_RUNTIME,
-                       "kokkeops_initialize: Kokkos was finalised by kokkeops_finalize and cannot be initialised again");
+                       "kokkeops_initialize: Kokkos was finalised and cannot be initialised again");
     if (argc && argv) Kokkos::initialize(*argc, argv);
     else Kokkos::initialize();
     initialized_here = true;
@@ -209,11 +239,15 @@ int kokkeops_genred_create(kokkeops_genred** handle, const char* formula, const 
 
 int kokkeops_genred_set_segments(kokkeops_genred* h, int segments) {
   if (!h) return set_error(nullptr, KOKKEOPS_ERROR_ARGUMENT, "kokkeops_genred_set_segments: handle is NULL");
-  if (segments < 0)
-    return set_error(&h->error, KOKKEOPS_ERROR_ARGUMENT,
-                     h->who + ": segments " + std::to_string(segments) + ": 0 (automatic), 1 (1D) or more (2D)");
-  h->segments = segments;
-  return KOKKEOPS_OK;
+  try {
+    if (segments < 0)
+      return set_error(&h->error, KOKKEOPS_ERROR_ARGUMENT,
+                       h->who + ": segments " + std::to_string(segments) + ": 0 (automatic), 1 (1D) or more (2D)");
+    h->segments = segments;
+    return KOKKEOPS_OK;
+  } catch (...) {
+    return status_of_current(&h->error);
+  }
 }
 
 int kokkeops_genred_info(kokkeops_genred* h, int32_t dtype, const kokkeops_entry_info** info) {
@@ -245,6 +279,8 @@ int kokkeops_genred_run(kokkeops_genred* h, const kokkeops_array* outputs, int n
     call.outputs = outputs;
     call.memory = memory;
     call.segments = h->segments;
+    if (!e->run)
+      return set_error(&h->error, KOKKEOPS_ERROR_ARGUMENT, h->who + ": the registered entry \"" + e->key + "\" cannot run a reduction");
     char message[2048] = {};
     call.error = message;
     call.error_size = sizeof message;
@@ -315,6 +351,8 @@ int kokkeops_solver_solve(kokkeops_solver* h, const kokkeops_array* solution, co
     char message[2048] = {};
     call.error = message;
     call.error_size = sizeof message;
+    if (!e->solve)
+      return set_error(&h->error, KOKKEOPS_ERROR_ARGUMENT, h->who + ": the registered entry \"" + e->key + "\" cannot solve");
     return h->call_status(e->solve(&call, options ? options : &defaults, report ? report : &scratch), message);
   } catch (...) {
     return status_of_current(&h->error);

@@ -7,7 +7,12 @@
 ! a rank-1 array v(n) is a column (n rows, 1 col), kokkeops_param(g) a parameter (Pm) of size(g) values.
 ! Sections (x(:, 1:n:2), x(1:3, :) of a wider array) are described with their strides, no copy: the actual
 ! arrays must have the TARGET attribute (or be pointers) so that their addresses stay valid, and they must
-! stay alive until the run returns.
+! stay alive until the run returns. Never describe an expression (kokkeops_arg(real(x, c_float))) or a section
+! with a vector subscript (x(:, idx)): the compiler passes a temporary copy, gone when kokkeops_arg returns;
+! assign it to a TARGET array first. Reversed sections (x(:, n:1:-1)) are refused (negative strides).
+!
+! Handles: a kokkeops_genred or kokkeops_solver owns its C handle; do not assign one handle variable to
+! another (both would own it, and destroying both frees it twice).
 !
 ! Every function returns a status (KOKKEOPS_OK = 0 or an error code); the handle's message is
 ! handle%error(), kokkeops_last_error() the last message of any call.
@@ -275,6 +280,10 @@ contains
 
   ! ---------------------------------------------------------------- array descriptors
 
+  ! The array dummies of the descriptor functions below have TARGET and no INTENT: an INTENT(IN) dummy lets an
+  ! optimising compiler assume that the array neither escapes nor changes afterwards (gfortran 12 at -O3 kept
+  ! an output's old values in registers across the run that wrote it).
+  !
   ! The descriptor of a rank-2 array a(n1, n2) as KeOps' (n2, n1), from the addresses of a(1,1), a(2,1), a(1,2)
   ! (equal when that extent is 1): sections keep their strides.
   function describe2(dtype, bytes, n1, n2, p11, p21, p12) result(d)
@@ -296,7 +305,7 @@ contains
 
   ! A (d, n) array as KeOps' (n, d) array: n rows of d values.
   function arg_f64_2(a) result(d)
-    real(c_double), intent(in), target :: a(:, :)
+    real(c_double), target :: a(:, :)
     type(kokkeops_array) :: d
     if (size(a) == 0) then
       d = describe2(KOKKEOPS_DTYPE_FLOAT64, 8, size(a, 1, c_int64_t), size(a, 2, c_int64_t), c_null_ptr, c_null_ptr, c_null_ptr)
@@ -306,7 +315,7 @@ contains
                   c_loc(a(min(2, size(a, 1)), 1)), c_loc(a(1, min(2, size(a, 2)))))
   end function
   function arg_f32_2(a) result(d)
-    real(c_float), intent(in), target :: a(:, :)
+    real(c_float), target :: a(:, :)
     type(kokkeops_array) :: d
     if (size(a) == 0) then
       d = describe2(KOKKEOPS_DTYPE_FLOAT32, 4, size(a, 1, c_int64_t), size(a, 2, c_int64_t), c_null_ptr, c_null_ptr, c_null_ptr)
@@ -316,7 +325,7 @@ contains
                   c_loc(a(min(2, size(a, 1)), 1)), c_loc(a(1, min(2, size(a, 2)))))
   end function
   function arg_i64_2(a) result(d)
-    integer(c_int64_t), intent(in), target :: a(:, :)
+    integer(c_int64_t), target :: a(:, :)
     type(kokkeops_array) :: d
     if (size(a) == 0) then
       d = describe2(KOKKEOPS_DTYPE_INT64, 8, size(a, 1, c_int64_t), size(a, 2, c_int64_t), c_null_ptr, c_null_ptr, c_null_ptr)
@@ -328,7 +337,7 @@ contains
 
   ! A vector v(n) as a column: n rows of 1 value (a (1, n) array, described by its strides).
   function arg_f64_1(a) result(d)
-    real(c_double), intent(in), target :: a(:)
+    real(c_double), target :: a(:)
     type(kokkeops_array) :: d
     if (size(a) == 0) then
       d = describe2(KOKKEOPS_DTYPE_FLOAT64, 8, 1_c_int64_t, size(a, 1, c_int64_t), c_null_ptr, c_null_ptr, c_null_ptr)
@@ -338,7 +347,7 @@ contains
                   c_loc(a(min(2, size(a)))))
   end function
   function arg_f32_1(a) result(d)
-    real(c_float), intent(in), target :: a(:)
+    real(c_float), target :: a(:)
     type(kokkeops_array) :: d
     if (size(a) == 0) then
       d = describe2(KOKKEOPS_DTYPE_FLOAT32, 4, 1_c_int64_t, size(a, 1, c_int64_t), c_null_ptr, c_null_ptr, c_null_ptr)
@@ -348,7 +357,7 @@ contains
                   c_loc(a(min(2, size(a)))))
   end function
   function arg_i64_1(a) result(d)
-    integer(c_int64_t), intent(in), target :: a(:)
+    integer(c_int64_t), target :: a(:)
     type(kokkeops_array) :: d
     if (size(a) == 0) then
       d = describe2(KOKKEOPS_DTYPE_INT64, 8, 1_c_int64_t, size(a, 1, c_int64_t), c_null_ptr, c_null_ptr, c_null_ptr)
@@ -360,7 +369,7 @@ contains
 
   ! A parameter (Pm) of size(g) values: 1 row (a (size(g), 1) array, row stride 0).
   function param_f64(a) result(d)
-    real(c_double), intent(in), target :: a(:)
+    real(c_double), target :: a(:)
     type(kokkeops_array) :: d
     if (size(a) == 0) then
       d = describe2(KOKKEOPS_DTYPE_FLOAT64, 8, size(a, 1, c_int64_t), 1_c_int64_t, c_null_ptr, c_null_ptr, c_null_ptr)
@@ -371,7 +380,7 @@ contains
     d%row_stride = 0
   end function
   function param_f32(a) result(d)
-    real(c_float), intent(in), target :: a(:)
+    real(c_float), target :: a(:)
     type(kokkeops_array) :: d
     if (size(a) == 0) then
       d = describe2(KOKKEOPS_DTYPE_FLOAT32, 4, size(a, 1, c_int64_t), 1_c_int64_t, c_null_ptr, c_null_ptr, c_null_ptr)
@@ -461,7 +470,7 @@ contains
     type(kokkeops_array), intent(in) :: args(:)
     type(kokkeops_solve_options), intent(in), optional :: options
     type(kokkeops_solve_report), intent(out), optional :: report
-    real(c_double), intent(inout), target, optional :: relative_residual(:)
+    real(c_double), intent(inout), target, contiguous, optional :: relative_residual(:)
     integer(c_int32_t), intent(in), optional :: memory
     type(kokkeops_solve_options) :: o
     type(kokkeops_solve_report) :: r
@@ -471,6 +480,7 @@ contains
     else
       o = kokkeops_solve_options_default()
     end if
+    if (o%struct_size == 0) o%struct_size = int(c_sizeof(o), c_int32_t)  ! a plain declaration: this version's
     r%struct_size = int(c_sizeof(r), c_int32_t)
     if (present(relative_residual)) then
       if (size(relative_residual) > 0) then

@@ -247,6 +247,11 @@ static void test_creation_errors(void) {
   const kokkeops_entry_info* info = NULL;
   rc = kokkeops_genred_info(K, KOKKEOPS_DTYPE_FLOAT64, &info);
   CHECK_ERROR(rc, KOKKEOPS_ERROR_ARGUMENT, kokkeops_genred_error(K), "creation failed");
+  rc = kokkeops_genred_info(K, KOKKEOPS_DTYPE_FLOAT64, &info); /* the message does not grow with each call */
+  const char* first = strstr(kokkeops_genred_error(K), "creation failed");
+  CHECK(rc == KOKKEOPS_ERROR_ARGUMENT && first && !strstr(first + 1, "creation failed") &&
+            strstr(kokkeops_genred_error(K), "SqDistt") != NULL,
+        "second call: %s", kokkeops_genred_error(K));
   kokkeops_genred_destroy(K);
 
   rc = kokkeops_genred_create(&K, gauss_formula, gauss_aliases, 4, "Summ", 1, 0, NULL);

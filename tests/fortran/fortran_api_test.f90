@@ -158,6 +158,19 @@ contains
       end do
     end do
     call check(maxval(abs(r)) / maxval(abs(b)) < 1d-8, 'oracle residual')
+    ! Options from a plain declaration (struct_size left 0: this version's is filled in), residuals into a
+    ! strided section (copied in and out: the C side writes contiguous values).
+    block
+      type(kokkeops_solve_options) :: plain
+      real(c_double), target :: res4(4)
+      plain%alpha = 0.1d0
+      plain%tolerance = 1d-10
+      res4 = -1
+      rc = S%solve(kokkeops_arg(a), [kokkeops_arg(x), kokkeops_arg(x), kokkeops_arg(b)], plain, &
+                   relative_residual=res4(1:4:2))
+      call check(rc == KOKKEOPS_OK, 'plain options: '//S%error())
+      call check(all(res4([1, 3]) >= 0 .and. res4([1, 3]) < 1d-9) .and. all(res4([2, 4]) == -1), 'strided residuals')
+    end block
     ! float32 is not compiled in for this solve: UNAVAILABLE, saying what to do.
     block
       real(c_float), target :: xf(3, ns), bf(2, ns), af(2, ns)
