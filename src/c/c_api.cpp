@@ -145,6 +145,22 @@ struct kokkeops_handle_base {
     return KOKKEOPS_OK;
   }
 
+  // A call of the entry ABI on these arrays, its message going to `message`.
+  static kokkeops_call make_call(const kokkeops_array* outputs, int num_outputs, const kokkeops_array* args,
+                                 int num_args, std::int32_t memory, char* message, std::size_t message_size) {
+    kokkeops_call call{};
+    call.abi_version = KOKKEOPS_ENTRY_ABI_VERSION;
+    call.struct_size = sizeof(kokkeops_call);
+    call.num_args = num_args;
+    call.num_outputs = num_outputs;
+    call.args = args;
+    call.outputs = outputs;
+    call.memory = memory;
+    call.error = message;
+    call.error_size = message_size;
+    return call;
+  }
+
   int call_status(int rc, const char* message) {
     if (rc == KOKKEOPS_OK) return rc;
     return set_error(&error, rc, message[0] ? std::string(message) : who + ": failed (status " + std::to_string(rc) + ")");
@@ -270,20 +286,11 @@ int kokkeops_genred_run(kokkeops_genred* h, const kokkeops_array* outputs, int n
       return set_error(&h->error, KOKKEOPS_ERROR_ARGUMENT,
                        h->who + ": " + std::to_string(num_outputs) + " output arrays given" + (outputs ? "" : " as NULL") +
                            ", " + std::to_string(e->num_outputs) + " expected (" + e->reduction + ")");
-    kokkeops_call call{};
-    call.abi_version = KOKKEOPS_ENTRY_ABI_VERSION;
-    call.struct_size = sizeof(kokkeops_call);
-    call.num_args = num_args;
-    call.num_outputs = num_outputs;
-    call.args = args;
-    call.outputs = outputs;
-    call.memory = memory;
+    char message[2048] = {};
+    kokkeops_call call = h->make_call(outputs, num_outputs, args, num_args, memory, message, sizeof message);
     call.segments = h->segments;
     if (!e->run)
       return set_error(&h->error, KOKKEOPS_ERROR_ARGUMENT, h->who + ": the registered entry \"" + e->key + "\" cannot run a reduction");
-    char message[2048] = {};
-    call.error = message;
-    call.error_size = sizeof message;
     return h->call_status(e->run(&call), message);
   } catch (...) {
     return status_of_current(&h->error);
@@ -340,17 +347,8 @@ int kokkeops_solver_solve(kokkeops_solver* h, const kokkeops_array* solution, co
     kokkeops_solve_options_init(&defaults);
     kokkeops_solve_report scratch{};
     scratch.struct_size = sizeof(kokkeops_solve_report);
-    kokkeops_call call{};
-    call.abi_version = KOKKEOPS_ENTRY_ABI_VERSION;
-    call.struct_size = sizeof(kokkeops_call);
-    call.num_args = num_args;
-    call.num_outputs = 1;
-    call.args = args;
-    call.outputs = solution;
-    call.memory = memory;
     char message[2048] = {};
-    call.error = message;
-    call.error_size = sizeof message;
+    const kokkeops_call call = h->make_call(solution, 1, args, num_args, memory, message, sizeof message);
     if (!e->solve)
       return set_error(&h->error, KOKKEOPS_ERROR_ARGUMENT, h->who + ": the registered entry \"" + e->key + "\" cannot solve");
     return h->call_status(e->solve(&call, options ? options : &defaults, report ? report : &scratch), message);

@@ -284,110 +284,82 @@ contains
   ! optimising compiler assume that the array neither escapes nor changes afterwards (gfortran 12 at -O3 kept
   ! an output's old values in registers across the run that wrote it).
   !
-  ! The descriptor of a rank-2 array a(n1, n2) as KeOps' (n2, n1), from the addresses of a(1,1), a(2,1), a(1,2)
-  ! (equal when that extent is 1): sections keep their strides.
-  function describe2(dtype, bytes, n1, n2, p11, p21, p12) result(d)
+  ! The descriptor of a rank-2 array a(n1, n2) as KeOps' (n2, n1), without data (an empty array's).
+  function empty2(dtype, n1, n2) result(d)
     integer(c_int32_t), intent(in) :: dtype
-    integer, intent(in) :: bytes
     integer(c_int64_t), intent(in) :: n1, n2
-    type(c_ptr), intent(in) :: p11, p21, p12
     type(kokkeops_array) :: d
     d%dtype = dtype
     d%rows = n2
     d%cols = n1
     d%col_stride = 1
     d%row_stride = n1
-    if (n1 == 0 .or. n2 == 0) return
-    d%data = p11
-    if (n1 > 1) d%col_stride = diff_elems(p11, p21, bytes)
-    if (n2 > 1) d%row_stride = diff_elems(p11, p12, bytes)
   end function
+
+  ! Its data and strides, from the addresses of a(1,1), a(2,1), a(1,2) (equal where that extent is 1):
+  ! sections keep their strides.
+  subroutine locate2(d, bytes, p11, p21, p12)
+    type(kokkeops_array), intent(inout) :: d
+    integer, intent(in) :: bytes
+    type(c_ptr), intent(in) :: p11, p21, p12
+    d%data = p11
+    if (d%cols > 1) d%col_stride = diff_elems(p11, p21, bytes)
+    if (d%rows > 1) d%row_stride = diff_elems(p11, p12, bytes)
+  end subroutine
 
   ! A (d, n) array as KeOps' (n, d) array: n rows of d values.
   function arg_f64_2(a) result(d)
     real(c_double), target :: a(:, :)
     type(kokkeops_array) :: d
-    if (size(a) == 0) then
-      d = describe2(KOKKEOPS_DTYPE_FLOAT64, 8, size(a, 1, c_int64_t), size(a, 2, c_int64_t), c_null_ptr, c_null_ptr, c_null_ptr)
-      return
-    end if
-    d = describe2(KOKKEOPS_DTYPE_FLOAT64, 8, size(a, 1, c_int64_t), size(a, 2, c_int64_t), c_loc(a(1, 1)), &
-                  c_loc(a(min(2, size(a, 1)), 1)), c_loc(a(1, min(2, size(a, 2)))))
+    d = empty2(KOKKEOPS_DTYPE_FLOAT64, size(a, 1, c_int64_t), size(a, 2, c_int64_t))
+    if (size(a) > 0) call locate2(d, 8, c_loc(a(1, 1)), c_loc(a(min(2, size(a, 1)), 1)), c_loc(a(1, min(2, size(a, 2)))))
   end function
   function arg_f32_2(a) result(d)
     real(c_float), target :: a(:, :)
     type(kokkeops_array) :: d
-    if (size(a) == 0) then
-      d = describe2(KOKKEOPS_DTYPE_FLOAT32, 4, size(a, 1, c_int64_t), size(a, 2, c_int64_t), c_null_ptr, c_null_ptr, c_null_ptr)
-      return
-    end if
-    d = describe2(KOKKEOPS_DTYPE_FLOAT32, 4, size(a, 1, c_int64_t), size(a, 2, c_int64_t), c_loc(a(1, 1)), &
-                  c_loc(a(min(2, size(a, 1)), 1)), c_loc(a(1, min(2, size(a, 2)))))
+    d = empty2(KOKKEOPS_DTYPE_FLOAT32, size(a, 1, c_int64_t), size(a, 2, c_int64_t))
+    if (size(a) > 0) call locate2(d, 4, c_loc(a(1, 1)), c_loc(a(min(2, size(a, 1)), 1)), c_loc(a(1, min(2, size(a, 2)))))
   end function
   function arg_i64_2(a) result(d)
     integer(c_int64_t), target :: a(:, :)
     type(kokkeops_array) :: d
-    if (size(a) == 0) then
-      d = describe2(KOKKEOPS_DTYPE_INT64, 8, size(a, 1, c_int64_t), size(a, 2, c_int64_t), c_null_ptr, c_null_ptr, c_null_ptr)
-      return
-    end if
-    d = describe2(KOKKEOPS_DTYPE_INT64, 8, size(a, 1, c_int64_t), size(a, 2, c_int64_t), c_loc(a(1, 1)), &
-                  c_loc(a(min(2, size(a, 1)), 1)), c_loc(a(1, min(2, size(a, 2)))))
+    d = empty2(KOKKEOPS_DTYPE_INT64, size(a, 1, c_int64_t), size(a, 2, c_int64_t))
+    if (size(a) > 0) call locate2(d, 8, c_loc(a(1, 1)), c_loc(a(min(2, size(a, 1)), 1)), c_loc(a(1, min(2, size(a, 2)))))
   end function
 
-  ! A vector v(n) as a column: n rows of 1 value (a (1, n) array, described by its strides).
+  ! A vector v(n) as a column: n rows of 1 value (a (1, n) array).
   function arg_f64_1(a) result(d)
     real(c_double), target :: a(:)
     type(kokkeops_array) :: d
-    if (size(a) == 0) then
-      d = describe2(KOKKEOPS_DTYPE_FLOAT64, 8, 1_c_int64_t, size(a, 1, c_int64_t), c_null_ptr, c_null_ptr, c_null_ptr)
-      return
-    end if
-    d = describe2(KOKKEOPS_DTYPE_FLOAT64, 8, 1_c_int64_t, size(a, 1, c_int64_t), c_loc(a(1)), c_loc(a(1)), &
-                  c_loc(a(min(2, size(a)))))
+    d = empty2(KOKKEOPS_DTYPE_FLOAT64, 1_c_int64_t, size(a, 1, c_int64_t))
+    if (size(a) > 0) call locate2(d, 8, c_loc(a(1)), c_loc(a(1)), c_loc(a(min(2, size(a)))))
   end function
   function arg_f32_1(a) result(d)
     real(c_float), target :: a(:)
     type(kokkeops_array) :: d
-    if (size(a) == 0) then
-      d = describe2(KOKKEOPS_DTYPE_FLOAT32, 4, 1_c_int64_t, size(a, 1, c_int64_t), c_null_ptr, c_null_ptr, c_null_ptr)
-      return
-    end if
-    d = describe2(KOKKEOPS_DTYPE_FLOAT32, 4, 1_c_int64_t, size(a, 1, c_int64_t), c_loc(a(1)), c_loc(a(1)), &
-                  c_loc(a(min(2, size(a)))))
+    d = empty2(KOKKEOPS_DTYPE_FLOAT32, 1_c_int64_t, size(a, 1, c_int64_t))
+    if (size(a) > 0) call locate2(d, 4, c_loc(a(1)), c_loc(a(1)), c_loc(a(min(2, size(a)))))
   end function
   function arg_i64_1(a) result(d)
     integer(c_int64_t), target :: a(:)
     type(kokkeops_array) :: d
-    if (size(a) == 0) then
-      d = describe2(KOKKEOPS_DTYPE_INT64, 8, 1_c_int64_t, size(a, 1, c_int64_t), c_null_ptr, c_null_ptr, c_null_ptr)
-      return
-    end if
-    d = describe2(KOKKEOPS_DTYPE_INT64, 8, 1_c_int64_t, size(a, 1, c_int64_t), c_loc(a(1)), c_loc(a(1)), &
-                  c_loc(a(min(2, size(a)))))
+    d = empty2(KOKKEOPS_DTYPE_INT64, 1_c_int64_t, size(a, 1, c_int64_t))
+    if (size(a) > 0) call locate2(d, 8, c_loc(a(1)), c_loc(a(1)), c_loc(a(min(2, size(a)))))
   end function
 
-  ! A parameter (Pm) of size(g) values: 1 row (a (size(g), 1) array, row stride 0).
+  ! A parameter (Pm) of size(g) values: 1 row (a (size(g), 1) array), row stride 0.
   function param_f64(a) result(d)
     real(c_double), target :: a(:)
     type(kokkeops_array) :: d
-    if (size(a) == 0) then
-      d = describe2(KOKKEOPS_DTYPE_FLOAT64, 8, size(a, 1, c_int64_t), 1_c_int64_t, c_null_ptr, c_null_ptr, c_null_ptr)
-      return
-    end if
-    d = describe2(KOKKEOPS_DTYPE_FLOAT64, 8, size(a, 1, c_int64_t), 1_c_int64_t, c_loc(a(1)), &
-                  c_loc(a(min(2, size(a)))), c_loc(a(1)))
+    d = empty2(KOKKEOPS_DTYPE_FLOAT64, size(a, 1, c_int64_t), 1_c_int64_t)
+    if (size(a) > 0) call locate2(d, 8, c_loc(a(1)), c_loc(a(min(2, size(a)))), c_loc(a(1)))
     d%row_stride = 0
   end function
   function param_f32(a) result(d)
     real(c_float), target :: a(:)
     type(kokkeops_array) :: d
-    if (size(a) == 0) then
-      d = describe2(KOKKEOPS_DTYPE_FLOAT32, 4, size(a, 1, c_int64_t), 1_c_int64_t, c_null_ptr, c_null_ptr, c_null_ptr)
-      return
-    end if
-    d = describe2(KOKKEOPS_DTYPE_FLOAT32, 4, size(a, 1, c_int64_t), 1_c_int64_t, c_loc(a(1)), &
-                  c_loc(a(min(2, size(a)))), c_loc(a(1)))
+    d = empty2(KOKKEOPS_DTYPE_FLOAT32, size(a, 1, c_int64_t), 1_c_int64_t)
+    if (size(a) > 0) call locate2(d, 4, c_loc(a(1)), c_loc(a(min(2, size(a)))), c_loc(a(1)))
     d%row_stride = 0
   end function
 
