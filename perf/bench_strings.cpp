@@ -6,10 +6,14 @@
 //            median time of each, pairs/s, and the ratio string / typed
 //   calls    1000 calls at N = M = 1000, float32: the cost of a call (argument arrays, entry lookup cached)
 //   lookup   making the string object (parsing the formula, building both keys) and a registry lookup
+//   runtime  the sum with a string compiled at run time (Exp(-SqDist(x, y) * g) * b, not compiled in) against
+//            its typed formula, after its load: compiled now (cold, an empty KOKKEOPS_CACHE_DIR) or loaded from
+//            the cache (warm: run it again)
 //
 //   OMP_NUM_THREADS=2 OMP_PROC_BIND=false ./kokkeops_bench_strings [sum|calls|lookup ...]
 #include <kokkeops/kokkeops.hpp>
 #include <kokkeops/strings/api.hpp>
+#include <kokkeops/strings/runtime.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -57,7 +61,9 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-template <class T>
+const char* kRuntimeFormula = "Exp(-SqDist(x, y) * g) * b";  // not compiled in: compiled at run time
+
+template <class T, bool runtime = false>
 void sum() {
   const long n = 100000, m = 100000;
   const int rounds = 7;
@@ -69,8 +75,22 @@ void sum() {
   const Vj<1, 3> yj;
   const Vj<2, 1> bj;
   const Pm<3, 1> gp;
-  const auto typed = ko::Genred(ko::Sum(Exp(-gp * SqDist(xi, yj)) * bj), ko::axis::j);
-  const auto str = ko::Genred(kFormula, kAliases, "Sum", ko::axis::j);
+  const auto typed = [&] {
+    if constexpr (runtime) return ko::Genred(ko::Sum(Exp(-SqDist(xi, yj) * gp) * bj), ko::axis::j);
+    else return ko::Genred(ko::Sum(Exp(-gp * SqDist(xi, yj)) * bj), ko::axis::j);
+  }();
+  const auto str = ko::Genred(runtime ? kRuntimeFormula : kFormula, kAliases, "Sum", ko::axis::j);
+  if (runtime) {
+    ko::strings::runtime::LoadInfo info;
+    ko::strings::EntrySpec spec{kRuntimeFormula, kAliases, "Sum", 0, "", 1, sizeof(T) == 4 ? "float32" : "float64", ""};
+    ko::strings::runtime::load(spec, &info);
+    std::printf("runtime %-7s %s in %.3f s: %s\n", spec.dtype.c_str(),
+                info.compiled ? "compiled" : info.path.empty() ? "compiled in" : "loaded from the cache", info.seconds,
+                info.path.c_str());
+    const auto t0 = Clock::now();
+    for (int r = 0; r < 100000; ++r) ko::strings::runtime::load(spec);
+    std::printf("runtime %-7s lookup of a loaded entry %.3f us\n", spec.dtype.c_str(), seconds_since(t0) / 100000 * 1e6);
+  }
   typed(out, x, y, b, g);  // warm-up both
   str(out2, x, y, b, g);
   std::vector<double> tt, ts;
@@ -164,8 +184,11 @@ int main(int argc, char** argv) {
       calls();
     } else if (c == "lookup") {
       lookup();
+    } else if (c == "runtime") {
+      sum<float, true>();
+      sum<double, true>();
     } else {
-      std::fprintf(stderr, "unknown case '%s' (sum, calls, lookup)\n", c.c_str());
+      std::fprintf(stderr, "unknown case '%s' (sum, calls, lookup, runtime)\n", c.c_str());
       return 2;
     }
   }

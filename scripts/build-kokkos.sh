@@ -127,8 +127,11 @@ case "$variant" in
     # every consumer's code is vectorised for the host ISA. A named architecture can be chosen
     # instead with KOKKEOPS_KOKKOS_ARCH=<NAME>.
     arch=${KOKKEOPS_KOKKOS_ARCH:-native}
+    # Shared libraries: a formula compiled at run time (kokkeops/strings/runtime.hpp) is loaded with dlopen
+    # and must share the program's Kokkos.
     kokkos_args+=(
       -DCMAKE_CXX_COMPILER="${CXX:-g++}"
+      -DBUILD_SHARED_LIBS=ON
       -DKokkos_ENABLE_SERIAL=ON
       -DKokkos_ENABLE_OPENMP=ON
       -DKokkos_ENABLE_TESTS=OFF
@@ -225,6 +228,7 @@ elif [[ $variant == debug ]]; then
 else
   kernels_args+=(-DCMAKE_CXX_COMPILER="${CXX:-g++}")
 fi
+[[ $variant == openmp ]] && kernels_args+=(-DBUILD_SHARED_LIBS=ON)  # beside the shared Kokkos
 
 stamp_file=$prefix/.kokkeops-kokkos-stamp
 stamp_text=$(printf '%s\n' "recipe=$RECIPE_VERSION" "variant=$variant" "arch=$arch" \

@@ -27,7 +27,7 @@ APT_PACKAGES=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
   libtrilinos-kokkos-dev libtrilinos-kokkos-kernels-dev
-  python3 python3-numpy
+  python3 python3-numpy python3-dev python3-pytest pybind11-dev
   gfortran
 )
 

@@ -8,6 +8,7 @@
 #include <exception>
 #include <kokkeops/error.hpp>
 #include <kokkeops/strings.hpp>
+#include <kokkeops/strings/runtime.hpp>
 #include <kokkeops/version.hpp>
 #include <mutex>
 #include <new>
@@ -111,14 +112,13 @@ struct kokkeops_handle_base {
     std::atomic<const kokkeops_entry_info*>& cached = dtype == KOKKEOPS_DTYPE_FLOAT64 ? e64 : e32;
     const kokkeops_entry_info* e = cached.load(std::memory_order_acquire);
     if (!e) {
-      const std::string& key = dtype == KOKKEOPS_DTYPE_FLOAT64 ? key64 : key32;
-      e = kokkeops_find_entry(key.c_str());
-      if (!e)
-        return set_error(&error, KOKKEOPS_ERROR_UNAVAILABLE,
-                         who + ": this formula is not compiled in for " + name + " (key \"" + key +
-                             "\"). Add it to a kokkeops_add_formulas() call of your target (DTYPES " + name +
-                             ") and call the kokkeops_register_<set>() function it generates before the first "
-                             "run (README: \"Formula strings\"); compiling formulas at run time is not supported yet.");
+      try {
+        kokkeops::strings::EntrySpec s = spec;
+        s.dtype = name;
+        e = &kokkeops::strings::runtime::load(s);  // compiled in, cached, or compiled now
+      } catch (const std::exception& ex) {
+        return set_error(&error, KOKKEOPS_ERROR_UNAVAILABLE, ex.what());  // not compiled in, nor compiled now
+      }
       cached.store(e, std::memory_order_release);
     }
     *out = e;

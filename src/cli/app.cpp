@@ -5,12 +5,15 @@
 //   kokkeops solve  --kernel K --scale S --alpha A --x X --b B --out OUT [options]
 //   kokkeops reduce --kernel K --scale S --x X --y Y --b B --out OUT [--dtype D]
 //   kokkeops demo   [--n N] [--dtype float32|float64|both] [--precond P] [--json]
+//   kokkeops precompile --formula F [--alias A]... [--reduction R] [--opt-arg K] [--formula2 G] [--axis 0|1]
+//                       [--unknown ALIAS] [--dtype float32|float64|both]
 //
 // Exit status: 0 success; 1 bad input or failed computation (one line on stderr, no output file
 // written); 2 bad command line; 3 the solve did not converge (the solution reached is written).
 #include "app.hpp"
 
 #include <kokkeops/impl/isa.hpp>
+#include <kokkeops/strings/runtime.hpp>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -214,6 +217,28 @@ int run_demo(const DemoArgs& a) {
   return ok ? 0 : kExitNotConverged;
 }
 
+struct PrecompileArgs {
+  ko::strings::EntrySpec spec;
+  std::string dtype = "both";
+};
+
+// Fills the formula cache (kokkeops/strings/runtime.hpp) with the entries of a formula string: one line per
+// data type, saying whether it was compiled now, found in a cache folder or compiled in.
+int run_precompile(PrecompileArgs& a) {
+  if (a.dtype != "float32" && a.dtype != "float64" && a.dtype != "both")
+    throw ko::Error("unknown --dtype '" + a.dtype + "' (choose float32, float64 or both)");
+  for (const char* dt : {"float32", "float64"}) {
+    if (a.dtype != "both" && a.dtype != dt) continue;
+    a.spec.dtype = dt;
+    ko::strings::runtime::LoadInfo info;
+    ko::strings::runtime::load(a.spec, &info);
+    std::printf("%s: %s %s (%.2f s)\n", dt,
+                info.path.empty() ? "compiled in" : info.compiled ? "compiled into" : "found in the cache,",
+                info.path.empty() ? ko::strings::entry_key(a.spec).c_str() : info.path.c_str(), info.seconds);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int kokkeops::cli::run(int argc, char** argv) {
@@ -264,6 +289,20 @@ int kokkeops::cli::run(int argc, char** argv) {
   demo->add_option("--precond", da.precond, "auto | none | jacobi | nystrom | nystrom:M")->capture_default_str();
   demo->add_flag("--json", da.json, "print the reports as JSON");
 
+  PrecompileArgs pa;
+  auto* precompile = app.add_subcommand("precompile",
+                                        "compile a KeOps formula string into the formula cache (KOKKEOPS_CACHE_DIR), "
+                                        "e.g. on a login node for compute nodes without a compiler");
+  precompile->add_option("--formula", pa.spec.formula, "the formula, e.g. \"Exp(-SqDist(x, y)) * b\"")->required();
+  precompile->add_option("--alias", pa.spec.aliases, "an alias, e.g. \"x = Vi(3)\" (one option per alias)");
+  precompile->add_option("--reduction", pa.spec.reduction, "Sum, LogSumExp, ArgKMin, ... (KeOps' reduction_op)")
+      ->capture_default_str();
+  precompile->add_option("--opt-arg", pa.spec.opt_arg, "K of the K-selections")->capture_default_str();
+  precompile->add_option("--formula2", pa.spec.formula2, "the second formula of the *Weight reductions");
+  precompile->add_option("--axis", pa.spec.axis, "KeOps' axis: 1 reduces over j, 0 over i")->capture_default_str();
+  precompile->add_option("--unknown", pa.spec.unknown, "a KernelSolve entry: the alias of the unknown");
+  precompile->add_option("--dtype", pa.dtype, "float32 | float64 | both")->capture_default_str();
+
   try {
     app.parse(argc, argv);
     sa.tol_given = tol_option->count() > 0;
@@ -288,6 +327,7 @@ int kokkeops::cli::run(int argc, char** argv) {
   try {
     if (solve->parsed()) return run_solve(sa);
     if (reduce->parsed()) return run_reduce(ra);
+    if (precompile->parsed()) return run_precompile(pa);
     return run_demo(da);
   } catch (const std::exception& e) {
     std::string msg = e.what();

@@ -98,6 +98,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   // One Kokkos for the whole run (run() keeps an initialised Kokkos), one thread: inputs are tiny.
   setenv("OMP_NUM_THREADS", "1", 1);
   setenv("OMP_PROC_BIND", "false", 1);
+  setenv("KOKKEOPS_RUNTIME_COMPILE", "0", 1);  // `precompile` may look formulas up, never compile them here
   Kokkos::initialize();
   std::atexit([] {
     Kokkos::finalize();

@@ -8,8 +8,9 @@
 //
 // The strings are parsed when the object is made (a bad one throws kokkeops::strings::FormulaError with a caret
 // under the column). A call runs the entry point compiled for the views' data type (float or double), found in
-// the registry by its key (kokkeops::strings::entry_key); one that was not compiled in is a kokkeops::Error that
-// says how to add it (compiling formulas at run time is not supported yet). The entry runs the typed Genred of
+// the registry by its key (kokkeops::strings::entry_key); one that was not compiled in is compiled at run time on
+// first use and cached (kokkeops/strings/runtime.hpp), or, where that is unavailable, a kokkeops::Error that says
+// how to compile it in. The entry runs the typed Genred of
 // the same formula: same checks, same results bit for bit. Views: any layout; rank 2 (rows, dim) for Vi/Vj
 // positions, rank 1 (dim) for Pm; index outputs are 64-bit signed integer views. Host views run on the default
 // execution space (staged through its memory when it cannot read host memory); device views must be in its
@@ -34,6 +35,7 @@
 #include <kokkeops/genred.hpp>
 #include <kokkeops/solve/options.hpp>
 #include <kokkeops/strings.hpp>
+#include <kokkeops/strings/runtime.hpp>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -148,13 +150,9 @@ class FormulaEntry {
     std::atomic<const kokkeops_entry_info*>& cached = dtype == KOKKEOPS_DTYPE_FLOAT64 ? e64_ : e32_;
     const kokkeops_entry_info* e = cached.load(std::memory_order_acquire);
     if (!e) {
-      e = kokkeops_find_entry(key(dtype).c_str());
-      if (!e)
-        throw Error(who() + ": this formula is not compiled in for " +
-                    (dtype == KOKKEOPS_DTYPE_FLOAT64 ? "float64" : "float32") +
-                    " (key \"" + key(dtype) + "\"). Add it to a kokkeops_add_formulas() call of your target and call "
-                    "the kokkeops_register_<set>() function it generates before the first call (README: \"Formula "
-                    "strings\"); compiling formulas at run time is not supported yet.");
+      strings::EntrySpec spec = spec_;
+      spec.dtype = dtype == KOKKEOPS_DTYPE_FLOAT64 ? "float64" : "float32";
+      e = &strings::runtime::load(spec);  // compiled in, or cached, or compiled now (kokkeops/strings/runtime.hpp)
       cached.store(e, std::memory_order_release);
     }
     return *e;
