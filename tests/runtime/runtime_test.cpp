@@ -2,7 +2,7 @@
 // compiled in gives bit for bit the typed formula's output (float and double), and so does the seed's KernelSolve;
 // a second object finds the loaded entry (no second compile); and each failure is a clear kokkeops::Error: no
 // compiler, a compiler that fails, compiling forbidden (KOKKEOPS_RUNTIME_COMPILE=0), a cache folder others can
-// write, a lock held by another process. Where this build cannot compile at run time (a static Kokkos, say), the
+// write, a lock held by another process. The C interface compiles what it is asked for the same way. Where this build cannot compile at run time (a static Kokkos, say), the
 // call is an error that says why and how to compile the formula in. Several processes at once, a build killed
 // mid-way and a truncated entry: tests/runtime/concurrency.sh.
 #include <fcntl.h>
@@ -14,13 +14,17 @@
 #include <unistd.h>
 
 #include <Kokkos_Core.hpp>
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <kokkeops/kokkeops.h>
 #include <kokkeops/kokkeops.hpp>
 #include <kokkeops/strings/api.hpp>
 #include <kokkeops/strings/runtime.hpp>
 #include <string>
+#include <vector>
 
 #include "test_helpers.hpp"
 
@@ -155,6 +159,45 @@ TEST(RuntimeCompileDouble, SeedKernelSolveMatchesTyped) {
   EXPECT_TRUE(r.converged) << r.summary();
   EXPECT_EQ(r.iterations, rr.iterations);
   expect_bitwise<T>(a, ref);
+}
+
+TEST(RuntimeCompileDouble, ThroughTheCInterface) {
+  private_cache();
+  const char* aliases[] = {"x = Vi(2)", "y = Vj(2)"};
+  kokkeops_genred* g = nullptr;
+  ASSERT_EQ(kokkeops_genred_create(&g, "SqDist(x, y)", aliases, 2, "ArgKMin", 1, 3, nullptr), KOKKEOPS_OK);
+  const int n = 37, m = 53;
+  std::vector<double> x(2 * n), y(2 * m);
+  for (int k = 0; k < 2 * n; ++k) x[k] = ((k * 37) % 101) / 17.0;
+  for (int k = 0; k < 2 * m; ++k) y[k] = ((k * 53) % 97) / 16.0;
+  std::vector<std::int64_t> idx(3 * n, -1);
+  const kokkeops_array out = kokkeops_matrix(KOKKEOPS_DTYPE_INT64, idx.data(), n, 3);
+  const kokkeops_array args[2] = {kokkeops_matrix(KOKKEOPS_DTYPE_FLOAT64, x.data(), n, 2),
+                                  kokkeops_matrix(KOKKEOPS_DTYPE_FLOAT64, y.data(), m, 2)};
+  const int rc = kokkeops_genred_run(g, &out, 1, args, 2, KOKKEOPS_MEMORY_HOST);
+  if (!available()) {
+    EXPECT_EQ(rc, KOKKEOPS_ERROR_UNAVAILABLE);
+    EXPECT_NE(std::string(kokkeops_genred_error(g)).find("cannot compile formulas at run time"), std::string::npos)
+        << kokkeops_genred_error(g);
+  } else {
+    ASSERT_EQ(rc, KOKKEOPS_OK) << kokkeops_genred_error(g);
+    const auto dist = [&](int i, std::int64_t j) {
+      const double a = x[2 * i] - y[2 * j], b = x[2 * i + 1] - y[2 * j + 1];
+      return a * a + b * b;
+    };
+    for (int i = 0; i < n; ++i) {  // the three nearest (as distances: a near-tie may order either way)
+      std::vector<double> d;
+      for (int j = 0; j < m; ++j) d.push_back(dist(i, j));
+      std::sort(d.begin(), d.end());
+      for (int k = 0; k < 3; ++k) {
+        ASSERT_GE(idx[3 * i + k], 0);
+        ASSERT_LT(idx[3 * i + k], m);
+        EXPECT_NEAR(dist(i, idx[3 * i + k]), d[k], 1e-12 * (1 + d[k])) << "row " << i << ", k " << k;
+      }
+      EXPECT_TRUE(idx[3 * i] != idx[3 * i + 1] && idx[3 * i] != idx[3 * i + 2] && idx[3 * i + 1] != idx[3 * i + 2]);
+    }
+  }
+  kokkeops_genred_destroy(g);
 }
 
 TEST(RuntimeCompileErrors, ClearMessages) {
