@@ -18,8 +18,8 @@ function(kokkeops_configure_runtime out_header)
   elseif(CMAKE_CROSSCOMPILING)
     set(_why "this is a cross build (the recorded compiler does not target this machine's programs)")
   elseif(NOT _kokkos_type STREQUAL "SHARED_LIBRARY")
-    set(_why "Kokkos (${Kokkos_DIR}) is a static library (${_kokkos_type}), so a loaded object could not share "
-             "the program's Kokkos: rebuild Kokkos with -DBUILD_SHARED_LIBS=ON (scripts/build-kokkos.sh does)")
+    string(CONCAT _why "Kokkos (${Kokkos_DIR}) is a static library (${_kokkos_type}), so a loaded object could not "
+                       "share the program's Kokkos: rebuild Kokkos with -DBUILD_SHARED_LIBS=ON (scripts/build-kokkos.sh does)")
   elseif(NOT CMAKE_SYSTEM_NAME STREQUAL "Linux")
     set(_why "runtime compilation is implemented for Linux only")
   endif()
