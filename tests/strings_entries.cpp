@@ -27,19 +27,6 @@ void register_once() {
   ASSERT_EQ(rc, KOKKEOPS_OK);
 }
 
-template <class T, class I = T>
-void expect_bitwise(const Kokkos::View<I**, Kokkos::LayoutRight, Mem>& a, const Kokkos::View<I**, Kokkos::LayoutRight, Mem>& b) {
-  auto ha = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace{}, a);
-  auto hb = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace{}, b);
-  ASSERT_EQ(ha.extent(0), hb.extent(0));
-  ASSERT_EQ(ha.extent(1), hb.extent(1));
-  long differ = 0;
-  for (std::size_t r = 0; r < ha.extent(0); ++r)
-    for (std::size_t c = 0; c < ha.extent(1); ++c)
-      if (std::memcmp(&ha(r, c), &hb(r, c), sizeof(I)) != 0) ++differ;
-  EXPECT_EQ(differ, 0) << "entries differing from the typed formula's";
-}
-
 template <class T>
 class StringEntries : public ::testing::Test {};
 TYPED_TEST_SUITE(StringEntries, kt::Precisions);
@@ -61,7 +48,7 @@ TYPED_TEST(StringEntries, GaussianSumMatchesTypedBothAxes) {
     ko::Genred("Exp(-g * SqDist(x, y)) * b", {"x = Vi(3)", "y = Vj(3)", "b = Vj(2)", "g = Pm(1)"}, "Sum", ko::axis::j)(
         out, x, y, bj, g);
     ko::Genred(ko::Sum(Exp(-gp * SqDist(xi, yj)) * b), ko::axis::j)(ref, x, y, bj, g);
-    expect_bitwise<T>(out, ref);
+    kt::expect_bitwise<T>(out, ref);
   }
   {  // axis 0 (reduce over i): the same formula spelled differently, with the weights indexed by i
     const Vi<2, 2> bw;
@@ -69,7 +56,7 @@ TYPED_TEST(StringEntries, GaussianSumMatchesTypedBothAxes) {
     ko::Genred("Exp(-g*SqDist(x,y))*w", {"x = Vi(3)", "y = Vj(3)", "w = Vi(2)", "g = Pm(1)"}, "Sum", ko::axis::i)(
         out, x, y, bi, g);
     ko::Genred(ko::Sum(Exp(-gp * SqDist(xi, yj)) * bw), ko::axis::i)(ref, x, y, bi, g);
-    expect_bitwise<T>(out, ref);
+    kt::expect_bitwise<T>(out, ref);
   }
 }
 
@@ -85,22 +72,22 @@ TEST(StringEntriesDouble, SelectionsAndWeightsMatchTyped) {
     kt::Mat<std::int64_t, Mem> out("idx", 200, 3), ref("ref", 200, 3);
     ko::Genred("SqDist(x, y)", {"x = Vi(3)", "y = Vj(3)"}, "ArgKMin", ko::axis::j, 3)(out, x, y);
     ko::Genred(ko::ArgKMin<3>(SqDist(xi, yj)), ko::axis::j)(ref, x, y);
-    expect_bitwise<T, std::int64_t>(out, ref);
+    kt::expect_bitwise<T, std::int64_t>(out, ref);
   }
   {  // Min_ArgMin over i: two outputs, values then indices
     kt::Mat<T, Mem> v("v", 350, 1), vr("vr", 350, 1);
     kt::Mat<std::int64_t, Mem> i("i", 350, 1), ir("ir", 350, 1);
     ko::Genred("SqDist(x, y)", {"x = Vi(3)", "y = Vj(3)"}, "Min_ArgMin", ko::axis::i)(v, i, x, y);
     ko::Genred(ko::Min_ArgMin(SqDist(xi, yj)), ko::axis::i)(vr, ir, x, y);
-    expect_bitwise<T>(v, vr);
-    expect_bitwise<T, std::int64_t>(i, ir);
+    kt::expect_bitwise<T>(v, vr);
+    kt::expect_bitwise<T, std::int64_t>(i, ir);
   }
   {  // LogSumExp with a weight formula (KeOps' formula2)
     kt::Mat<T, Mem> out("out", 200, 2), ref("ref", 200, 2);
     ko::Genred("-SqDist(x, y)", {"x = Vi(3)", "y = Vj(3)", "b = Vj(2)"}, "LogSumExpWeight", ko::axis::j, 0, "b")(
         out, x, y, b);
     ko::Genred(ko::LogSumExp(-SqDist(xi, yj), bj), ko::axis::j)(ref, x, y, b);
-    expect_bitwise<T>(out, ref);
+    kt::expect_bitwise<T>(out, ref);
   }
 }
 
@@ -226,7 +213,7 @@ TYPED_TEST(StringEntries, SeedKernelSolveMatchesTyped) {
   ASSERT_EQ(r.relative_residual.size(), 2u);
   EXPECT_EQ(r.relative_residual[0], rr.relative_residual[0]);
   EXPECT_EQ(r.relative_residual[1], rr.relative_residual[1]);
-  expect_bitwise<T>(a, ref);
+  kt::expect_bitwise<T>(a, ref);
 }
 
 TEST(StringEntriesErrors, SolveMessages) {

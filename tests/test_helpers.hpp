@@ -286,4 +286,18 @@ class RegionRecorder {
   static void pop() { --depth(); }
 };
 
+/// Every element of a equal, bit for bit, to b's (a string entry against the same typed formula).
+template <class T, class I = T, class Mem>
+void expect_bitwise(const Kokkos::View<I**, Kokkos::LayoutRight, Mem>& a, const Kokkos::View<I**, Kokkos::LayoutRight, Mem>& b) {
+  auto ha = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace{}, a);
+  auto hb = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace{}, b);
+  ASSERT_EQ(ha.extent(0), hb.extent(0));
+  ASSERT_EQ(ha.extent(1), hb.extent(1));
+  long differ = 0;
+  for (std::size_t r = 0; r < ha.extent(0); ++r)
+    for (std::size_t c = 0; c < ha.extent(1); ++c)
+      if (std::memcmp(&ha(r, c), &hb(r, c), sizeof(I)) != 0) ++differ;
+  EXPECT_EQ(differ, 0) << "entries differing from the typed formula's";
+}
+
 }  // namespace kokkeops::test

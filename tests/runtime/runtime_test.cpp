@@ -78,19 +78,6 @@ std::string error_of(const ko::strings::EntrySpec& spec) {
   return "(no error)";
 }
 
-template <class T, class I = T>
-void expect_bitwise(const Kokkos::View<I**, Kokkos::LayoutRight, Mem>& a, const Kokkos::View<I**, Kokkos::LayoutRight, Mem>& b) {
-  auto ha = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace{}, a);
-  auto hb = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace{}, b);
-  ASSERT_EQ(ha.extent(0), hb.extent(0));
-  ASSERT_EQ(ha.extent(1), hb.extent(1));
-  long differ = 0;
-  for (std::size_t r = 0; r < ha.extent(0); ++r)
-    for (std::size_t c = 0; c < ha.extent(1); ++c)
-      if (std::memcmp(&ha(r, c), &hb(r, c), sizeof(I)) != 0) ++differ;
-  EXPECT_EQ(differ, 0) << "entries differing from the typed formula's";
-}
-
 bool available() {
   const std::string why = rt::unavailable_reason();
   if (!why.empty()) std::printf("[ info ] runtime compilation unavailable in this build: %s\n", why.c_str());
@@ -133,13 +120,13 @@ TYPED_TEST(RuntimeCompile, GaussianSumMatchesTyped) {
   const Vj<2, 2> bj;
   const Pm<3, 1> gp;
   ko::Genred(ko::Sum(Exp(-gp * SqDist(xi, yj)) * bj), ko::axis::j)(ref, x, y, b, g);
-  expect_bitwise<T>(out, ref);
+  kt::expect_bitwise<T>(out, ref);
   // A second object (spelled differently: the same key) finds the entry in the registry: nothing compiled.
   kt::Mat<T, Mem> again("again", 301, 2);
   ko::Genred("Exp(-g*SqDist(x,y))*w", {"x=Vi(3)", "y=Vj(3)", "w=Vj(2)", "g=Pm(1)"}, "Sum", ko::axis::j)(again, x, y, b, g);
   EXPECT_EQ(rt::stats().compiled, after.compiled);
   EXPECT_EQ(rt::stats().loaded, after.loaded);
-  expect_bitwise<T>(again, ref);
+  kt::expect_bitwise<T>(again, ref);
 }
 
 TEST(RuntimeCompileDouble, SeedKernelSolveMatchesTyped) {
@@ -158,7 +145,7 @@ TEST(RuntimeCompileDouble, SeedKernelSolveMatchesTyped) {
   const ko::SolveReport rr = ko::KernelSolve(Exp(-SqDist(xi, yj)) * av, av, ko::axis::j)(ref, x, x, b, opt);
   EXPECT_TRUE(r.converged) << r.summary();
   EXPECT_EQ(r.iterations, rr.iterations);
-  expect_bitwise<T>(a, ref);
+  kt::expect_bitwise<T>(a, ref);
 }
 
 TEST(RuntimeCompileDouble, ThroughTheCInterface) {
